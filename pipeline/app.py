@@ -1,0 +1,47 @@
+"""The Faust App, and only the App (agents live in ``pipeline.agents``).
+
+Settings that matter on the local Tansu broker (TANSU.md): a short session
+timeout so a worker joins its group in seconds, raw serializers so the hot
+path never runs a Faust codec, and explicit partition counts.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from pipeline.security import faust_credentials
+from pipeline.settings import Settings
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust App configured from ``settings``."""
+    credentials = faust_credentials(settings)
+    return faust.App(
+        settings.app_id,
+        broker=[f"kafka://{b}" for b in settings.bootstrap],
+        broker_credentials=credentials,
+        store=settings.store,
+        key_serializer="raw",
+        value_serializer="raw",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_commit_interval=settings.commit_interval,
+        broker_max_poll_records=max(settings.batch_size, 500),
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1 if settings.producer_acks == "all" else int(settings.producer_acks),
+        producer_linger=settings.producer_linger_ms / 1000.0,
+        producer_max_request_size=settings.producer_max_request_bytes,
+        producer_compression_type=None,
+        stream_wait_empty=False,
+        stream_buffer_maxsize=4096,
+        web_enabled=True,
+        web_port=settings.worker_web_port,
+        web_bind=settings.worker_web_host,
+        web_host=settings.worker_web_host,
+        table_cleanup_interval=30.0,
+        worker_redirect_stdouts=False,
+    )

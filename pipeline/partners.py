@@ -1,0 +1,166 @@
+"""Trading-partner profiles: the partners file, sender checks and what documents carry.
+
+The partners file is TOML, one ``[[partners]]`` table per partner (see
+``pipeline/config/partners.toml``). The same profile JSON travels on the
+compacted ``edi.partners`` topic, so workers learn changes without restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parsers.model import Party, Standard
+
+ACK_TYPES = ("TA1", "997", "999", "CONTRL")
+VALIDATION_LEVELS = ("envelope", "hipaa")
+ANY_SENDER = "*"
+
+
+class PartnersFileError(ValueError):
+    """The partners file cannot be used (the message says which partner and field)."""
+
+
+def sender_key(standard: Standard | str, party: Party) -> str:
+    """The ``senders`` form of an envelope party.
+
+    X12: ``ISA05:ISA06`` (``ZZ:ACMEFOODS``); EDIFACT: ``id:qualifier`` as written
+    in UNB (``5400110000009:14``), or the bare id when UNB has no qualifier.
+    Padding is stripped and the comparison is case-sensitive, like the envelope.
+    """
+    q, i = party.qualifier.strip(), party.id.strip()
+    if str(standard) == Standard.X12:
+        return f"{q}:{i}"
+    return f"{i}:{q}" if q else i
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """One trading partner's profile."""
+
+    id: str
+    name: str
+    senders: tuple[str, ...]
+    api_key_sha256: str = ""
+    acks: tuple[str, ...] = ()  # acknowledgements we send: TA1, 997, 999, CONTRL
+    validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
+    duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
+    routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
+    attributes: Mapping[str, Any] = field(default_factory=dict)  # anything else, passed to documents
+
+    def accepts_sender(self, key: str) -> bool:
+        """True when an envelope sender (``sender_key`` form) may submit as this partner."""
+        return ANY_SENDER in self.senders or key in self.senders
+
+    def check_api_key(self, presented: str) -> bool:
+        """Constant-time check of a façade API key against the stored sha256."""
+        if not self.api_key_sha256:
+            return False
+        digest = hashlib.sha256(presented.encode()).hexdigest()
+        return hmac.compare_digest(digest, self.api_key_sha256.lower())
+
+    def public(self) -> dict[str, Any]:
+        """What documents carry in their ``partner`` field: never credentials."""
+        return {"id": self.id, "name": self.name, **dict(self.attributes)}
+
+    def to_json(self) -> dict[str, Any]:
+        """The full profile, as published on ``edi.partners``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "senders": list(self.senders),
+            "api_key_sha256": self.api_key_sha256,
+            "acks": list(self.acks),
+            "validation": self.validation,
+            "duplicates": self.duplicates,
+            "routes": [dict(r) for r in self.routes],
+            **dict(self.attributes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Partner:
+        """Build and check a profile from its TOML table or ``edi.partners`` JSON."""
+        known = {"id", "name", "senders", "api_key_sha256", "acks", "validation", "duplicates", "routes"}
+        pid = data.get("id")
+        if not isinstance(pid, str) or not pid or "/" in pid or pid.startswith("."):
+            raise PartnersFileError(f"partner id {pid!r} must be a non-empty folder name")
+        senders = data.get("senders", [])
+        if not isinstance(senders, list) or not all(isinstance(s, str) for s in senders):
+            raise PartnersFileError(f"partner {pid}: senders must be a list of strings")
+        acks = tuple(str(a).upper() for a in data.get("acks", []))
+        bad = [a for a in acks if a not in ACK_TYPES]
+        if bad:
+            raise PartnersFileError(f"partner {pid}: unknown acks {bad} (use {list(ACK_TYPES)})")
+        validation = str(data.get("validation", "envelope"))
+        if validation not in VALIDATION_LEVELS:
+            raise PartnersFileError(f"partner {pid}: validation must be one of {VALIDATION_LEVELS}")
+        duplicates = str(data.get("duplicates", "suppress"))
+        if duplicates not in ("suppress", "route"):
+            raise PartnersFileError(f"partner {pid}: duplicates must be 'suppress' or 'route'")
+        routes = data.get("routes", [])
+        if not isinstance(routes, list) or not all(isinstance(r, dict) for r in routes):
+            raise PartnersFileError(f"partner {pid}: routes must be a list of tables")
+        return cls(
+            id=pid,
+            name=str(data.get("name", pid)),
+            senders=tuple(senders),
+            api_key_sha256=str(data.get("api_key_sha256", "")),
+            acks=acks,
+            validation=validation,
+            duplicates=duplicates,
+            routes=tuple(routes),
+            attributes={k: v for k, v in data.items() if k not in known},
+        )
+
+
+def load_partners(path: Path) -> list[Partner]:
+    """Read and check a partners file; raise PartnersFileError with a one-line reason."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PartnersFileError(f"partners file {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PartnersFileError(f"partners file {path}: {exc}") from None
+    tables = raw.get("partners", [])
+    if not isinstance(tables, list):
+        raise PartnersFileError(f"partners file {path}: use [[partners]] tables")
+    partners = [Partner.from_json(t) for t in tables]
+    ids = [p.id for p in partners]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise PartnersFileError(f"partners file {path}: duplicate ids {sorted(dup)}")
+    return partners
+
+
+class PartnerRegistry:
+    """Partner profiles by id, updated in place when ``edi.partners`` changes."""
+
+    def __init__(self, partners: Iterable[Partner] = ()) -> None:
+        self._by_id: dict[str, Partner] = {p.id: p for p in partners}
+
+    def get(self, partner_id: str) -> Partner | None:
+        """The profile of ``partner_id``, or None when unknown."""
+        return self._by_id.get(partner_id)
+
+    def put(self, partner: Partner) -> None:
+        """Add or replace one profile."""
+        self._by_id[partner.id] = partner
+
+    def delete(self, partner_id: str) -> None:
+        """Forget one profile (tombstone on ``edi.partners``)."""
+        self._by_id.pop(partner_id, None)
+
+    def all(self) -> list[Partner]:
+        """Every profile, by id."""
+        return [self._by_id[k] for k in sorted(self._by_id)]
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, partner_id: object) -> bool:
+        return partner_id in self._by_id

@@ -1,0 +1,131 @@
+"""All runtime settings in one frozen object, read from ``EDI_MESH_*`` environment variables.
+
+Command-line options override the environment (the CLI builds a Settings with
+explicit values). Nothing else in the pipeline reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """edi-mesh settings; every field is also ``EDI_MESH_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="EDI_MESH_", frozen=True, extra="ignore")
+
+    # -- where things are -------------------------------------------------------
+    broker: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]")
+    data_dir: Path = Field(Path("var"), description="inbox/, archive/, quarantine/, outbox/ live here")
+    partners: Path = Field(
+        PACKAGE_DIR / "config" / "partners.toml", description="the partners file (TOML)"
+    )
+    routing: Path = Field(
+        PACKAGE_DIR / "config" / "routing.toml", description="the routing rules file (TOML)"
+    )
+    topic_prefix: str = Field("", description="prefix for every topic name (e.g. 'prod.')")
+
+    # -- Kafka ------------------------------------------------------------------
+    partitions: int = Field(4, ge=1, description="partitions of edi.inbound and agent topics")
+    replication: int = Field(1, ge=1, description="replication factor for topics we create")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
+    sasl_username: str = ""
+    sasl_password: str = ""
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    max_message_bytes: int = Field(
+        1_048_576, ge=1024, description="inbound message limit; bigger interchanges are split"
+    )
+    producer_max_request_bytes: int = Field(
+        16 * 1_048_576, description="hard cap of one produced record (oversize transactions)"
+    )
+    producer_linger_ms: int = 5
+    producer_acks: Literal["all", "1", "0"] = "all"
+
+    # -- worker (Faust) ---------------------------------------------------------
+    app_id: str = Field("edi-mesh", description="Faust app id = consumer group id")
+    worker_web_port: int = Field(6066, description="worker web server (tables, stats, metrics)")
+    worker_web_host: str = "127.0.0.1"
+    batch_size: int = Field(500, ge=1, description="inbound interchanges processed per batch")
+    batch_within: float = Field(0.05, gt=0, description="max seconds to wait to fill a batch")
+    session_timeout: float = Field(6.0, description="broker session timeout (see TANSU.md)")
+    heartbeat_interval: float = 1.5
+    rebalance_timeout: float = 6.0
+    commit_interval: float = 1.0
+    store: str = Field("memory://", description="Faust table store (memory:// or rocksdb://)")
+
+    # -- ingest and façade -------------------------------------------------------
+    facade_host: str = "127.0.0.1"
+    facade_port: int = Field(8080, description="HTTP façade port (also serves /metrics)")
+    ingest_metrics_port: int = Field(0, description="0 = metrics on the façade port")
+    stable_seconds: float = Field(0.5, ge=0, description="a file is ready once unchanged this long")
+    poll_seconds: float = Field(0.25, gt=0, description="inbox scan interval (besides watch events)")
+    max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
+    max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
+    retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
+
+    # -- embedded broker (edi-mesh up) -----------------------------------------------
+    broker_port: int = Field(9092, description="port of the embedded Tansu broker")
+
+    log_level: str = "WARNING"
+
+    @property
+    def bootstrap(self) -> list[str]:
+        """Bootstrap servers as a list."""
+        return [b.strip() for b in self.broker.split(",") if b.strip()]
+
+    def kafka_security(self) -> dict[str, Any]:
+        """aiokafka client keyword arguments for SASL/SSL (empty for PLAINTEXT)."""
+        import ssl
+
+        out: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.security_protocol.startswith("SASL"):
+            out.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        if self.security_protocol.endswith("SSL"):
+            ctx = ssl.create_default_context(
+                cafile=str(self.ssl_cafile) if self.ssl_cafile else None
+            )
+            if self.ssl_certfile:
+                ctx.load_cert_chain(
+                    str(self.ssl_certfile), str(self.ssl_keyfile) if self.ssl_keyfile else None
+                )
+            out["ssl_context"] = ctx
+        return out
+
+    # -- data directory layout ---------------------------------------------------------
+    @property
+    def inbox(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def claimed(self) -> Path:
+        return self.data_dir / "claimed"
+
+    @property
+    def archive(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def outbox(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def load(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides from the CLI."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

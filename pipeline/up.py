@@ -1,0 +1,194 @@
+"""``edi-mesh up``: the whole pipeline on one machine, on an embedded Tansu broker.
+
+A small supervisor: it starts the broker, creates every topic, publishes the
+partners file, starts worker(s) and the ingest process as children, waits
+until they are ready, prints where everything is, and on Ctrl-C / SIGTERM
+stops them in order (workers, ingest, broker). Children also get
+PR_SET_PDEATHSIG, so even a SIGKILLed supervisor leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import admin
+from pipeline.broker import BrokerError, EmbeddedBroker, port_in_use
+from pipeline.partners import load_partners
+from pipeline.settings import Settings
+
+
+class UpError(RuntimeError):
+    """``up`` cannot start (one line for the user)."""
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+@dataclass
+class Child:
+    """One supervised child process."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    ready_url: str
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["EDI_MESH_BROKER"] = settings.broker
+    env["EDI_MESH_DATA_DIR"] = str(settings.data_dir)
+    env["EDI_MESH_PARTNERS"] = str(settings.partners)
+    env["EDI_MESH_ROUTING"] = str(settings.routing)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _spawn(name: str, args: list[str], settings: Settings, ready_url: str, log: Path) -> Child:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env=_child_env(settings),
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509
+        )
+    return Child(name, proc, ready_url)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+def _stop(children: list[Child], timeout: float = 15.0) -> None:
+    for c in children:
+        if c.proc.poll() is None:
+            c.proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for c in children:
+        try:
+            c.proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            c.proc.kill()
+            c.proc.wait()
+
+
+def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int:
+    """Run everything until a signal; return the exit code."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logs = settings.data_dir / "logs"
+    partners = load_partners(settings.partners)
+    web_ports = [settings.worker_web_port + i for i in range(workers)]
+    for what, port in [
+        ("façade", settings.facade_port),
+        *[(f"worker {i + 1} web", p) for i, p in enumerate(web_ports)],
+    ]:
+        if port_in_use("127.0.0.1", port):
+            raise UpError(f"port {port} ({what}) is already in use")
+    broker = EmbeddedBroker(settings.broker_port, log_path=logs / "broker.log")
+    try:
+        broker.start()
+    except BrokerError as exc:
+        raise UpError(str(exc)) from None
+    settings = settings.model_copy(update={"broker": broker.address})
+    stop_requested: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop_requested.append(signum)
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    children: list[Child] = []
+    t0 = time.monotonic()
+    try:
+        asyncio.run(admin.ensure_topics(settings))
+        from pipeline.partners_sync import sync
+
+        asyncio.run(sync(settings, partners))
+        for i, port in enumerate(web_ports):
+            children.append(
+                _spawn(
+                    f"worker-{i + 1}",
+                    ["worker", "--web-port", str(port)],
+                    settings,
+                    f"http://127.0.0.1:{port}/readyz",
+                    logs / f"worker-{i + 1}.log",
+                )
+            )
+        children.append(
+            _spawn(
+                "ingest",
+                ["ingest", "--facade-port", str(settings.facade_port)],
+                settings,
+                f"http://127.0.0.1:{settings.facade_port}/readyz",
+                logs / "ingest.log",
+            )
+        )
+        pending = list(children)
+        deadline = time.monotonic() + ready_timeout
+        while pending and not stop_requested:
+            for c in list(pending):
+                if c.proc.poll() is not None:
+                    raise UpError(f"{c.name} exited at start (code {c.proc.returncode}); see {logs}/{c.name}.log")
+                if _ready(c.ready_url):
+                    pending.remove(c)
+            if time.monotonic() > deadline:
+                raise UpError(f"{', '.join(c.name for c in pending)} not ready after {ready_timeout:.0f} s; see {logs}")
+            time.sleep(0.2)
+        if not stop_requested:
+            _banner(settings, partners, web_ports, time.monotonic() - t0)
+        while not stop_requested:
+            for c in children:
+                if c.proc.poll() is not None:
+                    print(f"edi-mesh: {c.name} exited (code {c.proc.returncode}); stopping. See {logs}/{c.name}.log", file=sys.stderr)
+                    return 1
+            time.sleep(0.2)
+        print("edi-mesh: stopping…", file=sys.stderr)
+        return 0
+    finally:
+        _stop(children)
+        broker.stop()
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _banner(settings: Settings, partners: list, web_ports: list[int], took: float) -> None:  # type: ignore[type-arg]
+    inbox = settings.inbox.resolve()
+    lines = [
+        f"edi-mesh is up ({took:.1f} s)",
+        f"  broker     {settings.broker}   (Tansu, memory storage: data is gone when it stops)",
+        f"  façade     http://{settings.facade_host}:{settings.facade_port}/v1/interchanges",
+        f"  metrics    http://{settings.facade_host}:{settings.facade_port}/metrics   (ingest)",
+        *[f"  metrics    http://{settings.worker_web_host}:{p}/metrics   (worker {i + 1})" for i, p in enumerate(web_ports)],
+        "  inboxes:",
+        *[f"    {inbox / p.id}/   {p.name}" for p in partners],
+        f"  archive    {settings.archive.resolve()}/",
+        f"  quarantine {settings.quarantine.resolve()}/",
+        f"  outbox     {settings.outbox.resolve()}/",
+        f"  logs       {(settings.data_dir / 'logs').resolve()}/",
+        "",
+        "  try:  cp ../shared/corpus/x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi "
+        f"{inbox / partners[0].id if partners else inbox}/",
+        f"        edi-mesh tail agents.orders --broker {settings.broker} --from-beginning --max 1 --timeout 10",
+        "  Ctrl-C stops everything.",
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,172 @@
+"""Walking skeleton end to end: `edi-mesh up`, drop real files, tail, metrics, clean stop.
+
+Runs the real command as a user would (embedded Tansu broker started by `up`
+itself, worker and ingest as child processes), with real corpus files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from pipeline.broker import free_port
+from tests.procs import ROOT
+
+X12_850_810 = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"
+X12_810 = "x12/staedi/src/test/resources/x12/simple810.edi"
+EDIFACT_ORDERS = "edifact/pydifact/tests/data/order2.edi"
+TESTDATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _wait_for(pred, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture()
+def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
+    ports = {"broker": free_port(), "facade": free_port(), "web": free_port()}
+    data = tmp_path / "var"
+    log = open(tmp_path / "up.log", "w+")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "pipeline.cli", "up",
+            "--port", str(ports["broker"]),
+            "--facade-port", str(ports["facade"]),
+            "--web-port", str(ports["web"]),
+            "--data-dir", str(data),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def output() -> str:
+        log.flush()
+        return (tmp_path / "up.log").read_text()
+
+    try:
+        _wait_for(lambda: "edi-mesh is up" in output() or proc.poll() is not None, 120, "edi-mesh up")
+        assert proc.poll() is None, output()
+        yield proc, ports, data, output
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+        log.close()
+
+
+def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    proc, ports, data, output = up_process
+    banner = output()
+    broker = f"127.0.0.1:{ports['broker']}"
+    assert broker in banner
+    assert f"http://127.0.0.1:{ports['facade']}/v1/interchanges" in banner
+    assert f"http://127.0.0.1:{ports['web']}/metrics" in banner
+    for partner in ("acme", "globex", "healthnet", "sandbox"):
+        assert (data / "inbox" / partner).is_dir()
+        assert str((data / "inbox" / partner).resolve()) in banner
+
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) >= 3  # broker, worker, ingest
+
+    t0 = time.monotonic()
+    shutil.copy(corpus / X12_850_810, data / "inbox" / "acme" / "po-and-invoice.edi")
+    shutil.copy(corpus / X12_810, data / "inbox" / "acme" / "invoice.edi")
+    shutil.copy(corpus / EDIFACT_ORDERS, data / "inbox" / "globex" / "orders.edi")
+    shutil.copy(TESTDATA / "x12_856_generated.edi", data / "inbox" / "sandbox" / "asn.edi")
+    (data / "inbox" / "acme" / "notes.txt").write_text("this is not EDI at all\n")
+
+    r = _cli("tail", "agents.orders", "--broker", broker, "--from-beginning", "--max", "2", "--timeout", "20")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(lines) == 2
+    latency = time.monotonic() - t0
+    by_type = {d["type"]: d for d in lines}
+    assert set(by_type) == {"850", "ORDERS"}
+    po = by_type["850"]
+    for field in ("id", "standard", "type", "name", "version", "partner", "sender", "receiver",
+                  "control", "test", "keys", "segments", "source"):
+        assert field in po, field
+    assert po["standard"] == "x12" and po["name"] == "Purchase Order"
+    assert po["partner"]["id"] == "acme" and po["partner"]["name"] == "ACME Foods"
+    assert po["sender"] == {"qualifier": "ZZ", "id": "SENDERISA"}
+    assert po["source"]["channel"] == "file" and po["source"]["filename"] == "po-and-invoice.edi"
+    assert po["segments"][0][0] == "ST" and po["segments"][-1][0] == "SE"
+    assert po["test"] is True  # ISA15 = T in this file
+    orders = by_type["ORDERS"]
+    assert orders["standard"] == "edifact" and orders["partner"]["id"] == "globex"
+    assert orders["keys"].get("document_number") == "PO123456"
+
+    r = _cli("tail", "agents.invoices", "--broker", broker, "--from-beginning", "--max", "2", "--timeout", "20")
+    invoices = [json.loads(x) for x in r.stdout.splitlines()]
+    assert sorted(d["type"] for d in invoices) == ["810", "810"]
+    r = _cli("tail", "agents.shipments", "--broker", broker, "--from-beginning", "--max", "1", "--timeout", "20")
+    asn = [json.loads(x) for x in r.stdout.splitlines()]
+    assert asn and asn[0]["type"] == "856" and asn[0]["hl"], r.stderr
+
+    r = _cli("tail", "edi.deadletter", "--broker", broker, "--from-beginning", "--max", "1", "--timeout", "20")
+    dead = [json.loads(x) for x in r.stdout.splitlines()]
+    assert dead and dead[0]["error"]["code"].startswith("EDI0")
+    assert dead[0]["source"]["filename"] == "notes.txt"
+
+    # files moved: archive for the good ones, quarantine (+ report) for the bad one
+    _wait_for(lambda: len(list((data / "archive").rglob("*.edi"))) == 4, 20, "archive")
+    q = data / "quarantine" / "acme"
+    assert (q / "notes.txt").exists()
+    report = json.loads((q / "notes.txt.error.json").read_text())
+    assert report["error"]["code"].startswith("EDI0") and report["error"]["message"]
+    assert not any((data / "inbox").rglob("*.edi"))
+
+    # metrics: ingest and worker
+    ingest_metrics = urllib.request.urlopen(f"http://127.0.0.1:{ports['facade']}/metrics").read().decode()
+    assert 'edi_interchanges_received_total{channel="file",partner="acme"} 2.0' in ingest_metrics
+    worker_metrics = urllib.request.urlopen(f"http://127.0.0.1:{ports['web']}/metrics").read().decode()
+    assert 'edi_documents_routed_total{topic="agents.orders"} 2.0' in worker_metrics
+    assert "edi_inbox_to_topic_seconds_bucket" in worker_metrics
+    assert "edi_deadletters_total" in ingest_metrics
+    print(f"first documents visible {latency:.2f} s after the drop")
+
+    # SIGTERM stops everything it started, broker included
+    pids = [c.pid for c in children]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 0
+    _wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in pids), 10, "children gone")
+
+
+def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = _cli("up", "--port", str(port), "--facade-port", str(free_port()), "--web-port", str(free_port()),
+                 "--data-dir", str(tmp_path / "var"))
+    assert r.returncode == 1
+    assert r.stderr.strip().count("\n") == 0, r.stderr
+    assert "already in use" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,138 @@
+"""Test helpers: run edi-mesh processes for real and read topics through the broker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pipeline import kafka
+from pipeline.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process see exactly ``settings``."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        env[f"EDI_MESH_{name.upper()}"] = str(value)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Proc:
+    """One edi-mesh child process (``worker``, ``ingest``, ``up``...) with its log file."""
+
+    def __init__(self, args: list[str], settings: Settings, log: Path) -> None:
+        self.args = args
+        self.settings = settings
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(log, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env=settings_env(settings),
+            cwd=ROOT,
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL (fault tests)."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, wait, SIGKILL if needed; return the exit code."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._fh.close()
+        return int(self.proc.returncode)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def wait_http(url: str, timeout: float = 60.0, proc: Proc | None = None) -> None:
+    """Wait until ``url`` answers 200 (fail early if ``proc`` died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and not proc.alive():
+            raise AssertionError(f"{proc.args[0]} died:\n{proc.output()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not ready in {timeout} s" + (f"\n{proc.output()[-4000:]}" if proc else ""))
+
+
+def start_worker(settings: Settings, log_dir: Path, name: str = "worker") -> Proc:
+    """A worker process, returned once it has joined its group."""
+    p = Proc(["worker"], settings, log_dir / f"{name}.log")
+    wait_http(f"http://127.0.0.1:{settings.worker_web_port}/readyz", 90, p)
+    return p
+
+
+def start_ingest(settings: Settings, log_dir: Path, name: str = "ingest") -> Proc:
+    """An ingest process (file drop + façade), returned once the façade is ready."""
+    p = Proc(["ingest"], settings, log_dir / f"{name}.log")
+    wait_http(f"http://127.0.0.1:{settings.facade_port}/healthz", 60, p)
+    return p
+
+
+async def read_topic(
+    settings: Settings,
+    topic: str,
+    *,
+    until: Callable[[list[Any]], bool],
+    timeout: float = 30.0,
+) -> list[Any]:
+    """Every record of ``topic`` from the beginning, until ``until(records)`` or ``timeout``."""
+    consumer = kafka.consumer(settings, kafka.topic(settings, topic))
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not until(out):
+            batch = await consumer.getmany(timeout_ms=200)
+            for tp in sorted(batch, key=lambda t: t.partition):
+                out.extend(batch[tp])
+    finally:
+        await consumer.stop()
+    return out
+
+
+def read_json(settings: Settings, topic: str, n: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+    """At least ``n`` JSON values of ``topic`` (fewer if the timeout passes)."""
+    recs = asyncio.run(read_topic(settings, topic, until=lambda r: len(r) >= n, timeout=timeout))
+    return [orjson.loads(r.value) for r in recs if r.value is not None]
