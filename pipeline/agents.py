@@ -1,22 +1,29 @@
-"""The worker's Faust agents: the inbound hot path, plus its web pages.
+"""The worker's Faust agents: the inbound hot path, its timers and its web pages.
 
 The inbound agent takes batches of raw records (``noack_take``), runs the pure
-:class:`~pipeline.processing.Processor` on each, produces every output with
-the transport producer, waits until the broker acknowledged all of them, and
-only then acks the batch's events. An event is therefore committed only after
-everything it produced is stored: a crash at any point replays, never loses.
-Produce failures are retried with backoff instead of being raised, because an
-exception out of a Faust stream would ack the batch on the way out.
+:class:`~pipeline.processing.Processor` on each, and then makes the batch
+durable in a fixed order, awaiting the broker at each step:
+
+1. control numbers the batch allocated (``controls`` table),
+2. every output: documents, dead letters, tracking, acknowledgements,
+3. duplicate marks and sent-ack records (``dedup``, ``acks-sent`` tables),
+
+and only then acks the batch's events (so their offsets may be committed).
+A crash at any point replays the batch: documents may repeat (same ids),
+never go missing, and a control number is never reused. Broker errors are
+retried with backoff instead of raised, because an exception out of a Faust
+stream would ack the batch on the way out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import Counter as Tally
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import faust
 from faust.types import EventT
@@ -27,19 +34,24 @@ from pipeline.processing import Inbound, Output, Processor
 from pipeline.records import parse_rfc3339
 from pipeline.routing import RulesFile
 from pipeline.settings import Settings
-from pipeline.topics import INBOUND
+from pipeline.tables import PartnerFeed, PartnerStats, TableState
+from pipeline.topics import DEADLETTER, INBOUND
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WorkerContext:
-    """What the agents share in one worker process: settings, partners, rules, readiness."""
+    """What the agents share in one worker process: settings, partners, rules, tables."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, app: faust.App, settings: Settings) -> None:
         self.settings = settings
         self.partners = PartnerRegistry(load_partners(settings.partners))
         self.rules = RulesFile(settings.routing)
-        self.processor = Processor(self.partners, self.rules.router)
+        self.state = TableState(app, settings)
+        self.stats = PartnerStats(app, settings)
+        self.processor = Processor(self.partners, self.rules.router, self.state, None)
+        self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False
         self.batches = 0
 
@@ -49,36 +61,32 @@ class WorkerContext:
             self.processor.router = self.rules.router
 
 
-async def produce_all(app: faust.App, prefix: str, outputs: Sequence[Output], retry_cap: float) -> list[Any]:
-    """Produce every output and wait for all broker acknowledgements, retrying until stored.
-
-    Returns the record metadata in output order. Retries the whole set on a
-    failure: duplicates on the topics are possible then (same document ids),
-    loss is not.
-    """
+async def retrying(what: str, attempt: Callable[[], Awaitable[T]], cap: float) -> T:
+    """Run ``attempt`` until it succeeds, backing off on broker errors (never raises them)."""
     delay = 0.2
     while True:
         try:
-            producer = app.producer
-            futures = [
-                await producer.send(prefix + o.topic, o.key, o.value, None, None, o.headers)
-                for o in outputs
-            ]
-            return list(await asyncio.gather(*futures))
+            return await attempt()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # broker errors of any kind: wait and try again
-            log.warning("produce failed (%s); retrying in %.1f s", exc, delay)
+            log.warning("%s failed (%s); retrying in %.1f s", what, exc, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, retry_cap)
+            delay = min(delay * 2, cap)
+
+
+async def produce_all(app: faust.App, prefix: str, outputs: Sequence[Output]) -> list[Any]:
+    """Produce every output and wait until the broker acknowledged all of them."""
+    producer = app.producer
+    futures = [await producer.send(prefix + o.topic, o.key, o.value, None, None, o.headers) for o in outputs]
+    return list(await asyncio.gather(*futures))
 
 
 def register(app: faust.App, ctx: WorkerContext) -> None:
     """Declare the worker's topics, agents, timers and web pages on ``app``."""
     settings = ctx.settings
-    prefix = settings.topic_prefix
     inbound = app.topic(
-        prefix + INBOUND,
+        settings.topic_prefix + INBOUND,
         key_type=bytes,
         value_type=bytes,
         partitions=settings.partitions,
@@ -87,12 +95,29 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
 
     @app.agent(inbound, name="edi-inbound")  # type: ignore[misc]
     async def process_inbound(stream: faust.StreamT[bytes]) -> None:
+        await ctx.feed.ready.wait()  # never judge a sender before the partner table is loaded
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
-            await handle_batch(app, ctx, stream, events)  # type: ignore[arg-type]
+            try:
+                await handle_batch(app, ctx, stream, events)  # type: ignore[arg-type]
+            except asyncio.CancelledError:
+                raise
+            except BaseException:  # a bug: stop hard so nothing of this batch is committed
+                log.critical("unexpected failure in the inbound agent; exiting", exc_info=True)
+                os._exit(70)
+
+    @app.task  # type: ignore[misc]
+    async def follow_partners() -> None:
+        await ctx.feed.run()
 
     @app.timer(interval=1.0)  # type: ignore[misc]
     async def reload_rules() -> None:
         ctx.reload_rules()
+
+    @app.timer(interval=60.0)  # type: ignore[misc]
+    async def prune_dedup() -> None:
+        n = await retrying("dedup prune", ctx.state.prune, settings.retry_max_seconds)
+        if n:
+            log.info("pruned %d expired dedup entries", n)
 
     @app.on_partitions_assigned.connect  # type: ignore[misc]
     async def on_assigned(app: faust.App, assigned: set[Any], **kwargs: Any) -> None:
@@ -105,22 +130,38 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
 
     @app.page("/readyz")  # type: ignore[misc]
     async def readyz(web: Any, request: Any) -> Any:
-        ok = ctx.assigned and not app.rebalancing
-        return web.json({"ready": ok, "batches": ctx.batches}, status=200 if ok else 503)
+        ok = ctx.assigned and ctx.feed.ready.is_set() and not app.rebalancing
+        body = {"ready": ok, "batches": ctx.batches, "partners": len(ctx.partners)}
+        return web.json(body, status=200 if ok else 503)
 
     @app.page("/healthz")  # type: ignore[misc]
     async def healthz(web: Any, request: Any) -> Any:
         return web.json({"ok": True})
 
+    @app.page("/stats")  # type: ignore[misc]
+    async def stats(web: Any, request: Any) -> Any:
+        return web.json(
+            {
+                "partners": ctx.stats.snapshot(),
+                "tables": ctx.state.sizes(),
+                "partner_profiles": len(ctx.partners),
+                "batches": ctx.batches,
+            }
+        )
+
 
 async def handle_batch(
     app: faust.App, ctx: WorkerContext, stream: faust.StreamT[bytes], events: Sequence[EventT]
 ) -> None:
-    """Process one batch end to end; ack its events only once every output is stored."""
+    """Process one batch end to end; ack its events only once everything it wrote is stored."""
     t0 = time.monotonic()
+    settings = ctx.settings
+    cap = settings.retry_max_seconds
     outputs: list[Output] = []
     outcomes: list[tuple[str, str, int]] = []
     received: list[float] = []
+    partitions: dict[str, int] = {}
+    counts: dict[str, Tally[str]] = {}
     for ev in events:
         m = ev.message
         msg = Inbound(
@@ -137,25 +178,46 @@ async def handle_batch(
             log.exception("processing failed for %s:%s:%s", m.topic, m.partition, m.offset)
             oc = ctx.processor.internal_error(msg)
         outputs.extend(oc.outputs)
-        outcomes.append((msg.partner_id, oc.outcome, oc.documents))
+        outcomes.append((oc.partner, oc.outcome, oc.duplicates))
+        partitions[oc.partner] = m.partition
+        c = counts.setdefault(oc.partner, Tally())
+        c["interchanges"] += oc.interchanges
+        c["documents"] += oc.documents
+        c["errors"] += len(oc.errors)
+        c["bytes"] += len(msg.value)
         if oc.documents:
             ts = parse_rfc3339(msg.header("edi-received-at"))
             if ts is not None:
                 received.extend([ts] * oc.documents)
-    await produce_all(app, ctx.settings.topic_prefix, outputs, ctx.settings.retry_max_seconds)
+
+    writes = ctx.state.take_writes()
+    state = ctx.state
+    if writes.controls:
+        items = state.controls_items(writes)
+        await retrying("controls", lambda: state.persist(state.controls, items, partitions), cap)
+    await retrying("produce", lambda: produce_all(app, settings.topic_prefix, outputs), cap)
     done = time.time()
+    if writes.seen:
+        await retrying("dedup", lambda: state.persist(state.dedup, writes.seen, partitions), cap)  # type: ignore[arg-type]
+    if writes.sent_acks:
+        await retrying("acks-sent", lambda: state.persist(state.acks, writes.sent_acks, partitions), cap)  # type: ignore[arg-type]
     for ev in events:
         await stream.ack(ev)
-    # metrics after the broker stored everything
-    per_topic = Tally(o.topic for o in outputs if o.document)
-    for topic, n in per_topic.items():
+
+    # statistics and metrics, after everything is stored
+    for partner, c in counts.items():
+        ctx.stats.add(partner, c)
+    for topic, n in Tally(o.topic for o in outputs if o.document).items():
         metrics.DOCUMENTS_ROUTED.labels(topic).inc(n)
     for o in outputs:
-        if o.topic.endswith("deadletter"):
-            code = dict(o.headers).get("edi-error-code", b"").decode()
-            metrics.DEADLETTERS.labels(code).inc()
-    for partner, outcome, _ in outcomes:
+        if o.topic == DEADLETTER:
+            metrics.DEADLETTERS.labels(dict(o.headers).get("edi-error-code", b"").decode()).inc()
+        elif o.topic.endswith("acks.outbound"):
+            metrics.ACKS_SENT.labels(dict(o.headers).get("edi-ack-type", b"").decode()).inc()
+    for partner, outcome, duplicates in outcomes:
         metrics.INTERCHANGES_PROCESSED.labels(partner, outcome).inc()
+        if duplicates:
+            metrics.DUPLICATES.labels(partner).inc(duplicates)
     for ts in received:
         metrics.INBOX_TO_TOPIC.observe(max(0.0, done - ts))
     metrics.BATCH_SECONDS.observe(time.monotonic() - t0)

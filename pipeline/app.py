@@ -8,15 +8,27 @@ path never runs a Faust codec, and explicit partition counts.
 from __future__ import annotations
 
 import faust
+from faust.types import TransportT
 
 from pipeline.security import faust_credentials
 from pipeline.settings import Settings
+from pipeline.transport import Transport
 
 
-def create_app(settings: Settings) -> faust.App:
+class App(faust.App):
+    """faust.App on :mod:`pipeline.transport` (strict commits, probed end offsets)."""
+
+    def _new_transport(self) -> TransportT:
+        return Transport(self.conf.broker_consumer, self)
+
+    def _new_producer_transport(self) -> TransportT:
+        return Transport(self.conf.broker_producer, self)
+
+
+def create_app(settings: Settings) -> App:
     """A Faust App configured from ``settings``."""
     credentials = faust_credentials(settings)
-    return faust.App(
+    return App(
         settings.app_id,
         broker=[f"kafka://{b}" for b in settings.bootstrap],
         broker_credentials=credentials,

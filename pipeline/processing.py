@@ -2,14 +2,16 @@
 
 No Kafka here: :class:`Processor` turns an :class:`Inbound` (raw interchange
 bytes and headers) into :class:`Output` records (documents for agent topics,
-dead letters, tracking events, acknowledgements). The Faust agent batches
-inbound records, calls :meth:`Processor.process` for each and produces the
-outputs; tests and benchmarks call it directly.
+dead letters, tracking events, acknowledgements) and :class:`~pipeline.state.StateWrites`
+(duplicate marks, control numbers). The Faust agent batches inbound records,
+calls :meth:`Processor.process` for each and produces the outputs; tests and
+benchmarks call it directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +20,16 @@ import orjson
 from parsers import parse
 from parsers.documents import render_transaction
 from parsers.errors import EdiError
-from parsers.model import Interchange
+from parsers.model import Group, Interchange
 from pipeline import errors as perr
 from pipeline import records
 from pipeline.partners import Partner, PartnerRegistry, sender_key
-from pipeline.routing import Router, parse_rules
-from pipeline.topics import DEADLETTER, TRACKING
+from pipeline.routing import Router, Rule, parse_rules
+from pipeline.state import MemoryState, State, dedup_key
+from pipeline.topics import ACKS_OUTBOUND, DEADLETTER, TRACKING
+
+FORCE_HEADER = "edi-force"  # "1": bypass the duplicate table (edi-mesh replay --force)
+REPLAY_HEADER = "edi-replay"  # set on records re-driven by edi-mesh replay
 
 
 @dataclass(slots=True)
@@ -76,7 +82,15 @@ class Outcome:
     outputs: list[Output] = field(default_factory=list)
     outcome: str = "routed"  # routed | rejected | partial | duplicate
     documents: int = 0
+    interchanges: int = 0
+    duplicates: int = 0
+    acks: list[str] = field(default_factory=list)  # ack types produced
     errors: list[EdiError] = field(default_factory=list)
+    partner: str = ""
+
+
+# (interchange, kinds, partner, state, now) -> list of (ack type, control, bytes, summary)
+AckBuilder = Callable[[Interchange, Sequence[str], Partner, State], list[dict[str, Any]]]
 
 
 def _json(value: Any) -> bytes:
@@ -84,17 +98,25 @@ def _json(value: Any) -> bytes:
 
 
 class Processor:
-    """Parse, check, route and render one inbound interchange (or chunk) at a time."""
+    """Parse, check, deduplicate, route, render and acknowledge one inbound record at a time."""
 
-    def __init__(self, partners: PartnerRegistry, router: Router) -> None:
+    def __init__(
+        self,
+        partners: PartnerRegistry,
+        router: Router,
+        state: State | None = None,
+        ack_builder: AckBuilder | None = None,
+    ) -> None:
         self.partners = partners
         self.router = router
-        self._partner_rules: dict[str, tuple[Any, ...]] = {}
+        self.state: State = state if state is not None else MemoryState()
+        self.ack_builder = ack_builder
+        self._partner_rules: dict[str, tuple[Rule, ...]] = {}
 
     def process(self, msg: Inbound) -> Outcome:
         """Everything to produce for one inbound record; never raises for bad EDI."""
-        out = Outcome()
         partner_id = msg.partner_id
+        out = Outcome(partner=partner_id)
         key = partner_id.encode()
         source = msg.source()
         ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
@@ -105,18 +127,21 @@ class Processor:
             return out
 
         result = parse(msg.value)
-        file_errors = list(result.errors)
+        fatal = [e for e in result.errors if e.rejects]
+        warnings = [e.to_dict() for e in result.errors if not e.rejects]
         if not result.interchanges:
-            errs = file_errors or [perr.error(perr.EMPTY_INPUT, "no interchange in the input")]
+            errs = fatal or [perr.error(perr.EMPTY_INPUT, "no interchange in the input")]
             self._reject(out, msg, key, partner_id, ingest_id, source, errs, {})
             return out
-        if file_errors:
+        if fatal:
             # garbage around readable interchanges: keep the interchanges, report the rest
-            self._reject(out, msg, key, partner_id, ingest_id, source, file_errors, {"scope": "input"})
-            out.outcome = "partial"
-
+            self._reject(out, msg, key, partner_id, ingest_id, source, fatal, {"scope": "input"}, track=False)
+        force = msg.header(FORCE_HEADER) == "1"
         for ic in result.interchanges:
-            self._interchange(out, msg, key, partner, ic, ingest_id, source)
+            out.interchanges += 1
+            self._interchange(out, msg, key, partner, ic, ingest_id, source, force, warnings)
+        if fatal and out.outcome == "routed":
+            out.outcome = "partial"
         return out
 
     # -- one interchange -------------------------------------------------------------
@@ -129,8 +154,10 @@ class Processor:
         ic: Interchange,
         ingest_id: str,
         source: dict[str, Any],
+        force: bool,
+        warnings: list[dict[str, Any]],
     ) -> None:
-        ctx = {
+        ctx: dict[str, Any] = {
             "standard": str(ic.standard),
             "interchange": ic.control,
             "sender": {"qualifier": ic.sender.qualifier, "id": ic.sender.id},
@@ -144,110 +171,101 @@ class Processor:
             )
             self._reject(out, msg, key, partner.id, ingest_id, source, [err], ctx)
             return
+        first_tx = next((t.control for g in ic.groups for t in g.transactions), "")
+        dkey = dedup_key(partner.id, skey, ic.control, first_tx)
+        prior = None if force else self.state.seen(dkey)
+        if prior is not None and partner.duplicates == "suppress":
+            out.duplicates += 1
+            out.outcome = "duplicate"
+            out.outputs.append(self._track("duplicate", key, partner.id, ingest_id, interchange=ic.control,
+                                           sender=skey, original_ingest_id=prior.get("ingest_id"),
+                                           first_seen_at=prior.get("at"),
+                                           reason="interchange control number already processed"))
+            return
         if not ic.accepted:
             self._reject(out, msg, key, partner.id, ingest_id, source, list(ic.errors), ctx)
+            self._acknowledge(out, key, partner, ic, ingest_id)
             return
 
         public = partner.public()
-        ingest_bytes = ingest_id.encode()
         rules = self._rules_of(partner)
+        ingest_bytes = ingest_id.encode()
+        extra_headers = [("edi-duplicate", b"1")] if prior is not None else []
+        if msg.header(REPLAY_HEADER):
+            extra_headers.append(("edi-replay", msg.header(REPLAY_HEADER).encode()))
         routed: dict[str, list[str]] = {}
         n_tx = n_docs = 0
         rejected: list[dict[str, Any]] = []
         for grp in ic.groups:
+            grp_rejected = group_rejected(grp)
             for tx in grp.transactions:
                 n_tx += 1
-                if not tx.accepted or not _group_ok(grp):
-                    errs = list(tx.errors) or list(grp.errors)
+                if grp_rejected or not tx.accepted:
+                    errs = [e for e in tx.errors if e.rejects] or [e for e in grp.errors if e.rejects]
                     self._reject(
-                        out,
-                        msg,
-                        key,
-                        partner.id,
-                        ingest_id,
-                        source,
-                        errs,
+                        out, msg, key, partner.id, ingest_id, source, errs,
                         {**ctx, "group": grp.control, "transaction": tx.control, "type": tx.type},
                         track=False,
                     )
                     rejected.append({"transaction": tx.control, "type": tx.type, "code": errs[0].code})
                     continue
-                topics = self.router.route(
-                    str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
-                )
+                topics = self.router.route(str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules)
                 type_header = tx.type.encode()
                 for doc_id, value in render_transaction(ic, grp, tx, partner=public, source=source):
                     headers = [
                         ("edi-document-id", doc_id.encode()),
                         ("edi-type", type_header),
                         ("edi-ingest-id", ingest_bytes),
+                        *extra_headers,
                     ]
                     for t in topics:
                         out.outputs.append(Output(t, key, value, headers, document=True))
                         routed.setdefault(t, []).append(doc_id)
                     n_docs += 1
         out.documents += n_docs
-        out.outputs.append(
-            Output(
-                TRACKING,
-                key,
-                _json(
-                    records.tracking(
-                        "parsed",
-                        partner=partner.id,
-                        ingest_id=ingest_id,
-                        interchange=ic.control,
-                        transactions=n_tx,
-                        warnings=[e.to_dict() for e in ic.errors],
-                    )
-                ),
-            )
-        )
+        out.outputs.append(self._track("parsed", key, partner.id, ingest_id, interchange=ic.control,
+                                       standard=str(ic.standard), sender=skey, test=ic.test,
+                                       transactions=n_tx,
+                                       warnings=warnings + [e.to_dict() for e in ic.errors]))
         if routed:
-            out.outputs.append(
-                Output(
-                    TRACKING,
-                    key,
-                    _json(
-                        records.tracking(
-                            "routed",
-                            partner=partner.id,
-                            ingest_id=ingest_id,
-                            interchange=ic.control,
-                            topics={t: len(ids) for t, ids in routed.items()},
-                            documents=[i for ids in routed.values() for i in ids],
-                        )
-                    ),
-                )
+            self.state.writes.seen[dkey] = _json(
+                {"ingest_id": ingest_id, "at": time.time(), "partition": msg.partition}
             )
+            out.outputs.append(self._track("routed", key, partner.id, ingest_id, interchange=ic.control,
+                                           topics={t: len(ids) for t, ids in routed.items()},
+                                           documents=[i for ids in routed.values() for i in ids]))
         if rejected:
+            out.outputs.append(self._track("rejected", key, partner.id, ingest_id, interchange=ic.control,
+                                           code=rejected[0]["code"], transactions=rejected))
+            if out.outcome != "rejected":
+                out.outcome = "partial" if routed else "rejected"
+        self._acknowledge(out, key, partner, ic, ingest_id)
+
+    def _acknowledge(self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str) -> None:
+        """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""
+        if self.ack_builder is None or not partner.acks:
+            return
+        for ack in self.ack_builder(ic, partner.acks, partner, self.state):
+            control = str(ack["control"])
             out.outputs.append(
                 Output(
-                    TRACKING,
+                    ACKS_OUTBOUND,
                     key,
-                    _json(
-                        records.tracking(
-                            "rejected",
-                            partner=partner.id,
-                            ingest_id=ingest_id,
-                            interchange=ic.control,
-                            transactions=rejected,
-                        )
-                    ),
+                    ack["bytes"],
+                    [
+                        ("edi-ack-type", ack["type"].encode()),
+                        ("edi-ack-control", control.encode()),
+                        ("edi-ingest-id", ingest_id.encode()),
+                        ("edi-filename", ack["filename"].encode()),
+                    ],
                 )
             )
-            out.outcome = "partial" if routed else "rejected"
+            out.acks.append(ack["type"])
+            out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, interchange=ic.control,
+                                           ack_type=ack["type"], control=control,
+                                           status=ack.get("status"), summary=ack.get("summary", {})))
 
-    def internal_error(self, msg: Inbound) -> Outcome:
-        """The outcome for a record whose processing raised: a dead letter, nothing lost."""
-        out = Outcome()
-        source = msg.source()
-        ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
-        err = perr.error(perr.INTERNAL, "processing failed with an internal error; see worker log")
-        self._reject(out, msg, msg.partner_id.encode(), msg.partner_id, ingest_id, source, [err], {})
-        return out
-
-    def _rules_of(self, partner: Partner) -> tuple[Any, ...]:
+    def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:
         cached = self._partner_rules.get(partner.id)
         if cached is None:
             cached = parse_rules(partner.routes, f"partner {partner.id}") if partner.routes else ()
@@ -258,7 +276,20 @@ class Processor:
         """Drop cached per-partner rules after a profile change."""
         self._partner_rules.pop(partner_id, None)
 
-    # -- rejection -------------------------------------------------------------------
+    def internal_error(self, msg: Inbound) -> Outcome:
+        """The outcome for a record whose processing raised: a dead letter, nothing lost."""
+        out = Outcome(partner=msg.partner_id)
+        source = msg.source()
+        ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
+        err = perr.error(perr.INTERNAL, "processing failed with an internal error; see worker log")
+        self._reject(out, msg, msg.partner_id.encode(), msg.partner_id, ingest_id, source, [err], {})
+        return out
+
+    # -- records ---------------------------------------------------------------------
+    @staticmethod
+    def _track(event: str, key: bytes, partner: str, ingest_id: str, **details: Any) -> Output:
+        return Output(TRACKING, key, _json(records.tracking(event, partner=partner, ingest_id=ingest_id, **details)))
+
     def _reject(
         self,
         out: Outcome,
@@ -275,34 +306,16 @@ class Processor:
         out.errors.extend(errs)
         ref = {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
         record = records.deadletter(
-            errors=errs,
-            partner=partner_id,
-            source=source,
-            raw=msg.value,
-            stage="worker",
-            reference=ref,
-            context=context,
+            errors=errs, partner=partner_id, source=source, raw=msg.value, stage="worker",
+            reference=ref, context=context,
         )
         out.outputs.append(Output(DEADLETTER, key, _json(record), [("edi-error-code", errs[0].code.encode())]))
         if track:
             out.outcome = "rejected"
-            out.outputs.append(
-                Output(
-                    TRACKING,
-                    key,
-                    _json(
-                        records.tracking(
-                            "rejected",
-                            partner=partner_id,
-                            ingest_id=ingest_id,
-                            code=errs[0].code,
-                            message=errs[0].message,
-                            **context,
-                        )
-                    ),
-                )
-            )
+            out.outputs.append(self._track("rejected", key, partner_id, ingest_id, code=errs[0].code,
+                                           message=errs[0].message, **context))
 
 
-def _group_ok(grp: Any) -> bool:
-    return not any(e.rejects for e in grp.errors)
+def group_rejected(grp: Group) -> bool:
+    """True when an error of the group itself rejects all its transactions."""
+    return any(e.rejects for e in grp.errors)

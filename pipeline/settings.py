@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     rebalance_timeout: float = 6.0
     commit_interval: float = 1.0
     store: str = Field("memory://", description="Faust table store (memory:// or rocksdb://)")
+    dedup_retention_seconds: float = Field(
+        7 * 86400.0, gt=0, description="how long a seen interchange control number counts as duplicate"
+    )
+    outbox_group: str = Field("edi-mesh-outbox", description="consumer group of the outbox writer")
 
     # -- ingest and façade -------------------------------------------------------
     facade_host: str = "127.0.0.1"

@@ -15,7 +15,7 @@ from pipeline.settings import Settings
 def build(settings: Settings) -> tuple[faust.App, agents.WorkerContext]:
     """The configured app with every agent registered (not started)."""
     app = create_app(settings)
-    ctx = agents.WorkerContext(settings)
+    ctx = agents.WorkerContext(app, settings)
     agents.register(app, ctx)
     return app, ctx
 

@@ -1,0 +1,118 @@
+"""The worker's state as the pure processor sees it: duplicates, control numbers, sent acks.
+
+:class:`State` is what :class:`~pipeline.processing.Processor` reads and
+asks for; writes are returned as :class:`StateWrites` and made durable by the
+caller *in the right order* (control numbers before the acks that use them,
+duplicate marks only after the documents are stored). :class:`MemoryState` is
+the in-process implementation (tests, ``edi-mesh parse``, benchmarks);
+``pipeline.tables`` backs the same interface with changelog-backed Faust
+tables in workers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import orjson
+
+SEP = "\x1f"
+
+
+def dedup_key(partner: str, sender: str, control: str, first_transaction: str) -> bytes:
+    """Key of the duplicate table: partner, envelope sender, ISA13/UNB05 and first set control.
+
+    The first transaction control tells apart the chunks of one split
+    interchange (they share the interchange control number).
+    """
+    return SEP.join((partner, sender, control, first_transaction)).encode()
+
+
+@dataclass(slots=True)
+class Controls:
+    """The last control numbers used for one partner's outbound interchanges and groups."""
+
+    interchange: int = 0
+    group: int = 0
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps({"interchange": self.interchange, "group": self.group})
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | None) -> Controls:
+        if not raw:
+            return cls()
+        data = orjson.loads(raw)
+        return cls(int(data.get("interchange", 0)), int(data.get("group", 0)))
+
+
+@dataclass(slots=True)
+class StateWrites:
+    """What processing one batch wants persisted, in the order it must be persisted."""
+
+    controls: dict[str, Controls] = field(default_factory=dict)  # before the acks are produced
+    seen: dict[bytes, bytes] = field(default_factory=dict)  # after the documents are stored
+    sent_acks: dict[bytes, bytes] = field(default_factory=dict)  # after the acks are stored
+
+    def __bool__(self) -> bool:
+        return bool(self.controls or self.seen or self.sent_acks)
+
+
+class State(Protocol):
+    """Reads of durable state, plus the batch's pending writes (read-your-writes)."""
+
+    writes: StateWrites
+
+    def seen(self, key: bytes) -> dict[str, Any] | None:
+        """The first sighting of an interchange (ingest id, time), or None."""
+
+    def allocate(self, partner: str, groups: int) -> tuple[int, int]:
+        """Next interchange control and first of ``groups`` group controls for ``partner``."""
+
+    def sent_ack(self, key: bytes) -> dict[str, Any] | None:
+        """What we sent under an outbound interchange control (for reconciling inbound acks)."""
+
+
+class MemoryState:
+    """State in dictionaries: the whole truth for one process (tests, offline tools)."""
+
+    def __init__(self, retention_seconds: float = 7 * 86400) -> None:
+        self.retention_seconds = retention_seconds
+        self.seen_table: dict[bytes, bytes] = {}
+        self.controls_table: dict[str, Controls] = {}
+        self.acks_table: dict[bytes, bytes] = {}
+        self.writes = StateWrites()
+
+    def seen(self, key: bytes) -> dict[str, Any] | None:
+        raw = self.writes.seen.get(key) or self.seen_table.get(key)
+        if raw is None:
+            return None
+        value: dict[str, Any] = orjson.loads(raw)
+        if time.time() - float(value.get("at", 0)) > self.retention_seconds:
+            return None
+        return value
+
+    def allocate(self, partner: str, groups: int) -> tuple[int, int]:
+        current = self.writes.controls.get(partner) or self.controls_table.get(partner) or Controls()
+        nxt = Controls(_next(current.interchange, 999_999_999), _next(current.group, 999_999_999, groups))
+        self.writes.controls[partner] = nxt
+        return nxt.interchange, nxt.group - groups + 1
+
+    def sent_ack(self, key: bytes) -> dict[str, Any] | None:
+        raw = self.writes.sent_acks.get(key) or self.acks_table.get(key)
+        return orjson.loads(raw) if raw else None
+
+    def commit(self) -> StateWrites:
+        """Apply the pending writes (what a durable store does after persisting them)."""
+        w, self.writes = self.writes, StateWrites()
+        self.controls_table.update(w.controls)
+        self.seen_table.update(w.seen)
+        self.acks_table.update(w.sent_acks)
+        return w
+
+
+def _next(last: int, limit: int, n: int = 1) -> int:
+    """``last + n`` wrapping to 1 after ``limit`` (ISA13 has 9 digits; 0 is not used)."""
+    value = last + n
+    return value if value <= limit else n

@@ -1,0 +1,130 @@
+"""Faust's aiokafka transport with two correctness fixes edi-mesh depends on.
+
+1. **Commit only what was processed.** faust-streaming 0.15.3 computes the
+   offset to commit from the acked offsets with two flaws: a committed offset
+   of 0 (or none yet) skips the gap check entirely, and the check lets a gap of
+   exactly one offset through (``min(acked) - committed > 1``), and its "gap"
+   bookkeeping (meant for compacted topics) marks offsets as done when a stale
+   record arrives after a rebalance's seek. Each can commit past a record that
+   was never processed: that record is lost for whichever worker owns the
+   partition next (TANSU.md saw "a few events" lost right after a rebalance).
+   :class:`StrictConsumer` commits the longest run of acked offsets that
+   starts exactly at the committed position (or, before the first commit, at
+   the position the consumer started from), and never invents gaps. Our
+   inbound topic is neither compacted nor transactional, so offsets are dense.
+
+2. **True log-end offsets for table recovery.** Tansu answers ListOffsets
+   (LATEST) with the base offset of the last batch + 1, so Faust's recovery
+   can stop short of a changelog's end and lose table updates. The fetch
+   response's high-water mark is right on every broker, so
+   :class:`ProbingConsumerThread` confirms each end offset with a fetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import aiokafka
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP
+from faust.utils.functional import consecutive_numbers
+
+
+class ProbingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    """Consumer thread whose ``highwaters`` come from a fetch, not from ListOffsets."""
+
+    async def _highwaters(self, partitions: list[TP]) -> dict[TP, int]:
+        listed = dict(await super()._highwaters(partitions))
+        if not partitions:
+            return listed
+        return await probe_highwaters(self._ensure_consumer(), partitions, listed)
+
+
+async def probe_highwaters(
+    consumer: aiokafka.AIOKafkaConsumer, partitions: list[TP], listed: dict[TP, int], timeout: float = 5.0
+) -> dict[TP, int]:
+    """Log-end offsets confirmed by fetching at the listed end (works around Tansu's ListOffsets)."""
+    client_cfg = consumer._client  # the bootstrap config of the real consumer
+    probe = aiokafka.AIOKafkaConsumer(
+        bootstrap_servers=client_cfg._bootstrap_servers,
+        security_protocol=client_cfg._security_protocol,
+        ssl_context=client_cfg._ssl_context,
+        sasl_mechanism=client_cfg._sasl_mechanism,
+        sasl_plain_username=client_cfg._sasl_plain_username,
+        sasl_plain_password=client_cfg._sasl_plain_password,
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_bytes=1024 * 1024,
+        max_partition_fetch_bytes=64 * 1024,
+    )
+    out = dict(listed)
+    await probe.start()
+    try:
+        tps = [aiokafka.TopicPartition(tp.topic, tp.partition) for tp in partitions]
+        probe.assign(tps)
+        for tp in tps:
+            probe.seek(tp, max(int(listed.get(cast(TP, tp), 0)) - 1, 0))
+        pending = set(tps)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while pending and asyncio.get_running_loop().time() < deadline:
+            await probe.getmany(*pending, timeout_ms=200, max_records=1)
+            for tp in list(pending):
+                hw = probe.highwater(tp)
+                if hw is not None:
+                    key = cast(TP, tp)
+                    out[key] = max(int(out.get(key, 0)), hw)
+                    pending.discard(tp)
+    finally:
+        await probe.stop()
+    return out
+
+
+class StrictConsumer(faust_aiokafka.Consumer):
+    """Faust consumer that commits only a contiguous run of processed offsets."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._start_position: dict[TP, int] = {}
+
+    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+        return ProbingConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def perform_seek(self) -> None:
+        """Seek to committed offsets, and remember where partitions without a commit start."""
+        await super().perform_seek()
+        for tp in self.assignment():
+            if self._committed_offset.get(tp) is None:
+                pos = await self.position(tp)
+                if pos is not None:
+                    self._start_position[tp] = pos
+
+    def _new_offset(self, tp: TP) -> int | None:
+        acked = self._acked[tp]
+        if not acked:
+            return None
+        acked.sort()
+        committed = self._committed_offset.get(tp)
+        start = committed if committed is not None else self._start_position.get(tp)
+        if start is None or acked[0] != start:
+            return None  # something before the first acked offset is still in flight
+        run = next(consecutive_numbers(acked))
+        acked[: len(run)] = []
+        self._acked_index[tp].difference_update(run)
+        self._start_position.pop(tp, None)
+        return int(run[-1]) + 1
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Never treat unread offsets as done (the inbound topic has no real gaps)."""
+        return None
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        for tp in revoked:
+            self._start_position.pop(tp, None)
+        await super().on_partitions_revoked(revoked)
+
+
+class Transport(faust_aiokafka.Transport):
+    """The aiokafka transport with :class:`StrictConsumer`."""
+
+    Consumer: Any = StrictConsumer

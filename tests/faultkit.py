@@ -1,0 +1,117 @@
+"""Fault-test helpers: feed edi.inbound, compute the expected document ids, count what arrived.
+
+Expected ids come from the same pure Processor the worker runs (document ids
+are deterministic), so a fault test compares *by id*: missing = expected -
+seen, duplicates = records seen more than once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from benchmarks.generate import generate_bytes
+from parsers import parse
+from pipeline import kafka
+from pipeline.partners import PartnerRegistry, load_partners
+from pipeline.processing import Inbound, Processor
+from pipeline.routing import Router
+from pipeline.settings import Settings
+from pipeline.topics import AGENT_PREFIX, DOMAINS, INBOUND
+
+
+@dataclass
+class Load:
+    """Interchanges to feed, with their headers and the document ids they must produce."""
+
+    messages: list[tuple[bytes, list[tuple[str, bytes]]]]
+    expected: set[str]
+
+    @property
+    def transactions(self) -> int:
+        return len(self.expected)
+
+
+def make_load(settings: Settings, *, interchanges: int, per_interchange: int, seed: int = 7,
+              partner: str = "sandbox", mix: str = "x12") -> Load:
+    """Generated interchanges as inbound records for ``partner``, and their expected document ids."""
+    data, _ = generate_bytes(seed=seed, mix=mix, interchanges=interchanges,
+                             transactions_per_interchange=per_interchange, partners=3)
+    processor = Processor(PartnerRegistry(load_partners(settings.partners)), Router.from_file(settings.routing))
+    messages = []
+    expected: set[str] = set()
+    for i, ic in enumerate(data[x.offset : x.end] for x in parse(data).interchanges):
+        headers = [
+            ("edi-partner", partner.encode()),
+            ("edi-source", b"file"),
+            ("edi-filename", f"load-{seed}.edi".encode()),
+            ("edi-sha256", b"0" * 64),
+            ("edi-received-at", b"2026-11-26T00:00:00.000Z"),
+            ("edi-ingest-id", f"load{seed}-{i}".encode()),
+        ]
+        messages.append((ic, headers))
+        out = processor.process(Inbound(value=ic, headers=dict(headers), key=partner.encode()))
+        expected.update(dict(o.headers)["edi-document-id"].decode() for o in out.outputs if o.document)
+    return Load(messages, expected)
+
+
+async def produce(settings: Settings, messages: Iterable[tuple[bytes, list[tuple[str, bytes]]]],
+                  *, rate: float | None = None, partner: str = "sandbox") -> int:
+    """Produce inbound records (optionally at ``rate`` per second); return how many."""
+    producer = kafka.producer(settings)
+    await producer.start()
+    n = 0
+    t0 = time.monotonic()
+    try:
+        futures = []
+        for value, headers in messages:
+            futures.append(await producer.send(kafka.topic(settings, INBOUND), value, key=partner.encode(), headers=headers))
+            n += 1
+            if rate:
+                delay = t0 + n / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return n
+
+
+def agent_topics(settings: Settings) -> list[str]:
+    return [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
+
+
+async def seen_ids(settings: Settings, expected: set[str], timeout: float, settle: float = 2.0) -> Counter[str]:
+    """Count document ids on every agent topic until all expected arrived (plus ``settle`` s) or timeout."""
+    consumer = kafka.consumer(settings, *agent_topics(settings))
+    await consumer.start()
+    counts: Counter[str] = Counter()
+    try:
+        deadline = time.monotonic() + timeout
+        complete_at: float | None = None
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for msgs in batch.values():
+                for m in msgs:
+                    doc_id = dict(m.headers or ()).get("edi-document-id", b"").decode()
+                    counts[doc_id] += 1
+            if complete_at is None and expected <= set(counts):
+                complete_at = time.monotonic()
+            if complete_at is not None and time.monotonic() - complete_at >= settle:
+                break
+    finally:
+        await consumer.stop()
+    return counts
+
+
+def tally(expected: set[str], counts: Counter[str]) -> dict[str, int]:
+    """sent / missing / duplicated (extra copies) / unexpected, for the closing note."""
+    return {
+        "sent": len(expected),
+        "missing": len(expected - set(counts)),
+        "duplicated": sum(c - 1 for i, c in counts.items() if i in expected and c > 1),
+        "unexpected": sum(1 for i in counts if i not in expected),
+    }
