@@ -113,6 +113,12 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     async def reload_rules() -> None:
         ctx.reload_rules()
 
+    @app.timer(interval=1.0)  # type: ignore[misc]
+    async def heal_stalled() -> None:
+        consumer = app.consumer
+        if ctx.assigned and not app.rebalancing and hasattr(consumer, "heal_stalled"):
+            await consumer.heal_stalled(settings.stall_seconds)
+
     @app.timer(interval=60.0)  # type: ignore[misc]
     async def prune_dedup() -> None:
         n = await retrying("dedup prune", ctx.state.prune, settings.retry_max_seconds)
@@ -137,6 +143,22 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     @app.page("/healthz")  # type: ignore[misc]
     async def healthz(web: Any, request: Any) -> Any:
         return web.json({"ok": True})
+
+    @app.page("/debug/consumer")  # type: ignore[misc]
+    async def debug_consumer(web: Any, request: Any) -> Any:
+        """Offsets as the worker sees them, per assigned partition (diagnosis)."""
+        consumer = app.consumer
+        out = {}
+        for tp in sorted(consumer.assignment()):
+            out[f"{tp.topic}:{tp.partition}"] = {
+                "position": await consumer.position(tp),
+                "highwater": consumer.highwater(tp),
+                "committed": consumer._committed_offset.get(tp),  # noqa: SLF001
+                "read": consumer._read_offset.get(tp),  # noqa: SLF001
+                "acked_pending": len(consumer._acked.get(tp, ())),  # noqa: SLF001
+                "paused": tp in consumer._paused_partitions,  # noqa: SLF001
+            }
+        return web.json({"partitions": out, "batches": ctx.batches, "healed": getattr(consumer, "healed", 0)})
 
     @app.page("/stats")  # type: ignore[misc]
     async def stats(web: Any, request: Any) -> Any:

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rebalance_timeout: float = 6.0
     commit_interval: float = 1.0
     store: str = Field("memory://", description="Faust table store (memory:// or rocksdb://)")
+    stall_seconds: float = Field(
+        5.0, gt=0, description="re-read a partition whose next record was read but not processed this long"
+    )
     dedup_retention_seconds: float = Field(
         7 * 86400.0, gt=0, description="how long a seen interchange control number counts as duplicate"
     )
@@ -79,7 +82,8 @@ class Settings(BaseSettings):
     # -- embedded broker (edi-mesh up) -----------------------------------------------
     broker_port: int = Field(9092, description="port of the embedded Tansu broker")
 
-    log_level: str = "WARNING"
+    log_level: str = Field("WARNING", description="log level of edi-mesh processes")
+    debug_loggers: str = Field("", description="comma-separated logger names to log at DEBUG (diagnosis)")
 
     @property
     def bootstrap(self) -> list[str]:

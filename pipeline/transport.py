@@ -13,6 +13,16 @@
    the position the consumer started from), and never invents gaps. Our
    inbound topic is neither compacted nor transactional, so offsets are dense.
 
+   Faust also *skips* records it has already read when they reach a stream
+   while flow control is paused or from an older generation (around a
+   rebalance and table recovery), trusting a later seek to re-read them; when
+   that seek came first, the records are never delivered. With strict commits
+   such a record can no longer be lost, but the partition would stall:
+   :meth:`StrictConsumer.heal_stalled` notices a partition whose first
+   unprocessed offset was read but has not been processed for a while, and
+   seeks back to it so it is delivered again (processing is idempotent: same
+   document ids, and the duplicate table).
+
 2. **True log-end offsets for table recovery.** Tansu answers ListOffsets
    (LATEST) with the base offset of the last batch + 1, so Faust's recovery
    can stop short of a changelog's end and lose table updates. The fetch
@@ -23,12 +33,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import Any, cast
 
 import aiokafka
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 from faust.utils.functional import consecutive_numbers
+
+log = logging.getLogger(__name__)
 
 
 class ProbingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -86,6 +100,8 @@ class StrictConsumer(faust_aiokafka.Consumer):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._start_position: dict[TP, int] = {}
+        self._stall: dict[TP, tuple[int, float]] = {}  # first unprocessed offset, seen since
+        self.healed = 0
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return ProbingConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -114,6 +130,36 @@ class StrictConsumer(faust_aiokafka.Consumer):
         self._start_position.pop(tp, None)
         return int(run[-1]) + 1
 
+    def first_unprocessed(self, tp: TP) -> int | None:
+        """The offset a commit would start from: the committed offset, or where we started."""
+        committed = self._committed_offset.get(tp)
+        return committed if committed is not None else self._start_position.get(tp)
+
+    async def heal_stalled(self, min_age: float) -> list[TP]:
+        """Seek back partitions whose first unprocessed record was read but not processed for ``min_age`` s."""
+        now = time.monotonic()
+        healed: list[TP] = []
+        for tp in self.assignment():
+            start = self.first_unprocessed(tp)
+            read = self._read_offset.get(tp)
+            acked = self._acked.get(tp)
+            stuck = start is not None and read is not None and read >= start and not (acked and min(acked) == start)
+            if not stuck:
+                self._stall.pop(tp, None)
+                continue
+            assert start is not None
+            first = self._stall.get(tp)
+            if first is None or first[0] != start:
+                self._stall[tp] = (start, now)
+                continue
+            if now - first[1] >= min_age:
+                log.warning("re-reading %s from offset %d: read up to %s but not processed", tp, start, read)
+                await self.seek(tp, start)
+                self._stall[tp] = (start, now)
+                self.healed += 1
+                healed.append(tp)
+        return healed
+
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Never treat unread offsets as done (the inbound topic has no real gaps)."""
         return None
@@ -121,6 +167,7 @@ class StrictConsumer(faust_aiokafka.Consumer):
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         for tp in revoked:
             self._start_position.pop(tp, None)
+            self._stall.pop(tp, None)
         await super().on_partitions_revoked(revoked)
 
 

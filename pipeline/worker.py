@@ -30,4 +30,13 @@ def run(settings: Settings) -> None:
     asyncio.set_event_loop(asyncio.new_event_loop())
     app, _ = build(settings)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+
+    debug = [n.strip() for n in settings.debug_loggers.split(",") if n.strip()]
+    if debug:  # after Faust configured logging, which resets levels
+
+        @app.task(on_leader=False)  # type: ignore[misc]
+        async def _debug_loggers() -> None:
+            for name in debug:
+                logging.getLogger(name).setLevel(logging.DEBUG)
+
     worker.execute_from_commandline()
