@@ -10,8 +10,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+# The install step itself is scripts/install.sh, shared with the Dockerfile.
+$(STAMP): pyproject.toml scripts/install.sh | $(BIN)/python
+	sh scripts/install.sh --editable --python $(BIN)/python dev,bench
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from parsers.errors import EdiError
 
 
@@ -33,7 +35,7 @@ class Standard(StrEnum):
 # component strings), or a repetition (list of composites; a repeated simple
 # element is a list of one-component lists). The list-of-lists shape keeps
 # composites and repetitions distinguishable in JSON.
-Element = Union[str, list[str], list[list[str]]]
+Element = str | list[str] | list[list[str]]
 Segment = list[Element]  # segment[0] is the tag
 
 
@@ -78,6 +80,7 @@ class Transaction:
     index: int  # 1-based ordinal of the header segment in the input
     errors: list[EdiError] = field(default_factory=list)
     implementation: str = ""  # ST03 implementation convention reference when present
+    end: int = -1  # byte offset just past the trailer's terminator (-1 until closed)
 
     @property
     def accepted(self) -> bool:
@@ -106,6 +109,8 @@ class Group:
     errors: list[EdiError] = field(default_factory=list)
     implicit: bool = False
     agency: str = ""  # GS07 responsible agency ("X") / UNG06
+    header_end: int = -1  # byte offset just past the GS/UNG terminator
+    end: int = -1  # byte offset just past the GE/UNE terminator (-1 until closed)
 
 
 @dataclass(slots=True)
@@ -130,6 +135,7 @@ class Interchange:
     errors: list[EdiError] = field(default_factory=list)
     encoding: str = "ascii"  # how the bytes were decoded ("utf-8", "latin-1", ...)
     syntax: str = ""  # EDIFACT UNB01-1 syntax identifier ("UNOA", "UNOC", ...); X12: ""
+    header_end: int = -1  # byte offset just past the ISA / UNB terminator
 
     @property
     def transactions(self) -> list[Transaction]:
@@ -140,3 +146,31 @@ class Interchange:
     def accepted(self) -> bool:
         """True when no interchange-level error rejects the whole interchange."""
         return not any(e.rejects for e in self.errors)
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What :func:`parsers.parse` returns: the interchanges and the errors outside any of them."""
+
+    interchanges: list[Interchange] = field(default_factory=list)
+    errors: list[EdiError] = field(default_factory=list)  # not EDI, garbage, UTF-16, ...
+
+    def all_errors(self) -> Iterator[EdiError]:
+        """Every error of the input, outermost first, in input order within each level."""
+        yield from self.errors
+        for ic in self.interchanges:
+            yield from ic.errors
+            for g in ic.groups:
+                yield from g.errors
+                for t in g.transactions:
+                    yield from t.errors
+
+    @property
+    def valid(self) -> bool:
+        """True when at least one interchange was read and no error anywhere rejects."""
+        return bool(self.interchanges) and not any(e.rejects for e in self.all_errors())
+
+    @property
+    def transactions(self) -> list[Transaction]:
+        """All transactions of all interchanges, in input order."""
+        return [t for ic in self.interchanges for g in ic.groups for t in g.transactions]

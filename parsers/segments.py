@@ -15,7 +15,9 @@ from parsers.model import Delimiters, Element, Segment
 _RELEASE_SENTINEL = "\x00"  # never legal in EDI text; stands in for released characters
 
 
-def split_segment(text: str, d: Delimiters, composite_tags: frozenset[str] = frozenset()) -> Segment:
+def split_segment(
+    text: str, d: Delimiters, composite_tags: frozenset[str] = frozenset()
+) -> Segment:
     """Split ``text`` (one segment, no terminator) into its elements.
 
     A release character (EDIFACT ``?``) escapes the next character, which is
@@ -67,7 +69,9 @@ def _split_released(text: str, d: Delimiters) -> Segment:
             continue
         masked.append(ch)
         i += 1
-    seg = split_segment("".join(masked), Delimiters(d.element, d.component, d.segment, d.repetition))
+    seg = split_segment(
+        "".join(masked), Delimiters(d.element, d.component, d.segment, d.repetition)
+    )
     it = iter(escapes)
 
     def unmask(s: str) -> str:
@@ -82,5 +86,5 @@ def _split_released(text: str, d: Delimiters) -> Segment:
         elif el and isinstance(el[0], list):
             out.append([[unmask(c) for c in r] for r in el])  # type: ignore[union-attr]
         else:
-            out.append([unmask(c) for c in el])  # type: ignore[union-attr]
+            out.append([unmask(c) for c in el])  # type: ignore[union-attr, arg-type]
     return out

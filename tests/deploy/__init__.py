@@ -1,0 +1,1 @@
+"""Deployment: Dockerfile, docker-compose files, Prometheus and Grafana configuration, docs."""
