@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(BIN)/edi-mesh up
 
 lint: $(STAMP)
-	$(BIN)/ruff check parsers pipeline benchmarks tests
-	$(BIN)/ruff format --check parsers pipeline benchmarks tests
+	$(BIN)/ruff check parsers pipeline benchmarks tests scripts examples
+	$(BIN)/ruff format --check parsers pipeline benchmarks tests scripts examples
 	$(BIN)/mypy
 
 test: $(STAMP) lint

@@ -427,6 +427,8 @@ class Machine:
             # A stray run is reported at its start, before problems inside it,
             # so the order of errors does not depend on where blocks are cut.
             if k - last_k > 1 and self.txn is None:
+                if probs and self.pi < self.np and probs[self.pi][0] <= last_k:
+                    self._flush(last_k)  # problems before the run (an empty segment at block start)
                 self._stray(
                     last_k + 1,
                     blk.first if last_k < 0 else blk.start_after(last_k, last_tp),
@@ -443,6 +445,7 @@ class Machine:
             last_tp = tp
         n = blk.nseg
         if n - last_k > 1 and self.txn is None:
+            self._flush(last_k)
             self._stray(
                 last_k + 1,
                 blk.first if last_k < 0 else blk.start_after(last_k, last_tp),
@@ -687,11 +690,7 @@ class Machine:
                     self._loc(k, s, tag, 1),
                 )
             )
-        same = (
-            (int(ref) == int(g.control))
-            if isnum(ref) and isnum(g.control)
-            else ref == g.control
-        )
+        same = (int(ref) == int(g.control)) if isnum(ref) and isnum(g.control) else ref == g.control
         if not same:
             errors.append(
                 EdiError(
@@ -725,9 +724,7 @@ class Machine:
                 )
             )
         same = (
-            (int(ref) == int(ic.control))
-            if isnum(ref) and isnum(ic.control)
-            else ref == ic.control
+            (int(ref) == int(ic.control)) if isnum(ref) and isnum(ic.control) else ref == ic.control
         )
         if not same:
             errors.append(

@@ -182,3 +182,91 @@ def parse(data: bytes) -> ParseResult:
         if paused:
             gc.enable()
     return result
+
+
+def _generate(kind: str, size: int, path: str) -> None:
+    """Write ~``size`` bytes of synthetic EDI: ``x12`` (one interchange), ``x12-many``, ``edifact``."""
+    if kind == "edifact":
+        body = "BGM+220+PO1+9'\nDTM+137:20240101:102'\nNAD+BY+123456789::9++ACME FOODS'\nLIN+1++ABC123:IN'\nQTY+21:10'\n"
+        head = "UNA:+.? '\nUNB+UNOC:3+SENDER:14+RECEIVER:14+240101:1200+REF1'\n"
+        n = 0
+        with open(path, "w", encoding="latin-1") as f:
+            f.write(head)
+            written = len(head)
+            while written < size:
+                part = "".join(f"UNH+{i}+ORDERS:D:96A:UN'\n{body * 3}UNT+17+{i}'\n" for i in range(n + 1, n + 5001))
+                f.write(part)
+                written += len(part)
+                n += 5000
+            f.write(f"UNZ+{n}+REF1'\n")
+        return
+    body = "BEG*00*SA*PO1**20240101~\nREF*DP*038~\nN1*ST*ACME FOODS*92*0001~\n" * 4
+    isa = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*{:09d}*0*P*:~\n"
+    per = 50 if kind == "x12-many" else 10**12
+    with open(path, "w") as f:
+        written = ics = 0
+        while written < size:
+            ics += 1
+            f.write(isa.format(ics) + "GS*PO*S*R*20240101*1200*1*X*005010~\n")
+            n = 0
+            while n < per and written < size:
+                part = "".join(f"ST*850*{i:09d}~\n{body}SE*14*{i:09d}~\n" for i in range(n + 1, n + 1 + min(per, 5000)))
+                f.write(part)
+                written += len(part)
+                n += min(per, 5000)
+            f.write(f"GE*{n}*1~\nIEA*1*{ics:09d}~\n")
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m parsers.stream [--generate KIND MB OUT] FILE...``: throughput and peak RSS as JSON.
+
+    For each file: segments/s and MB/s of ``parse`` (whole file in memory) and
+    of ``stream`` (1 MiB chunks), best of three CPU times, and the peak RSS.
+    ``--stream-only`` skips ``parse`` (for files bigger than memory should hold).
+    """
+    import json
+    import resource
+    import time
+
+    if argv[:1] == ["--generate"]:
+        _generate(argv[1], int(float(argv[2]) * 1024 * 1024), argv[3])
+        return 0
+    stream_only = "--stream-only" in argv
+    for name in [a for a in argv if not a.startswith("--")]:
+        row: dict[str, object] = {"file": name}
+        with open(name, "rb") as fp:
+            t0 = time.process_time()
+            n = segs = 0
+            for ev in stream(fp):
+                if isinstance(ev, TransactionComplete):
+                    n += 1
+            row["stream_cpu_s"] = round(time.process_time() - t0, 3)
+        size = len(open(name, "rb").read()) if not stream_only else 0
+        if not stream_only:
+            data = open(name, "rb").read()
+            best = 1e9
+            for _ in range(3):
+                t0 = time.process_time()
+                res = parse(data)
+                best = min(best, time.process_time() - t0)
+            segs = sum(len(t.segments) for t in res.transactions)
+            row.update(
+                transactions=n,
+                segments=segs,
+                parse_cpu_s=round(best, 3),
+                parse_seg_per_s=round(segs / best),
+                parse_mb_per_s=round(size / best / 1e6, 1),
+                stream_seg_per_s=round(segs / float(row["stream_cpu_s"])),  # type: ignore[arg-type]
+                stream_mb_per_s=round(size / float(row["stream_cpu_s"]) / 1e6, 1),  # type: ignore[arg-type]
+            )
+        else:
+            row["transactions"] = n
+        row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

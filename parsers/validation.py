@@ -210,7 +210,9 @@ class ControlSet:
         self._los: dict[int, list[int]] = {}
         self._his: dict[int, list[int]] = {}
         self._other: set[str] = set()
-        self._last = -2  # the highest value of the most recently extended range, when it is the top one
+        self._last = (
+            -2
+        )  # the highest value of the most recently extended range, when it is the top one
         self._last_key = -1
         self._last_his: list[int] = []
 

@@ -29,6 +29,7 @@ import faust
 from faust.types import EventT
 
 from pipeline import metrics
+from pipeline.acking import build_for_partner
 from pipeline.partners import PartnerRegistry, load_partners
 from pipeline.processing import Inbound, Output, Processor
 from pipeline.records import parse_rfc3339
@@ -50,7 +51,7 @@ class WorkerContext:
         self.rules = RulesFile(settings.routing)
         self.state = TableState(app, settings)
         self.stats = PartnerStats(app, settings)
-        self.processor = Processor(self.partners, self.rules.router, self.state, None)
+        self.processor = Processor(self.partners, self.rules.router, self.state, build_for_partner)
         self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False
         self.batches = 0

@@ -207,6 +207,7 @@ class Ingestor:
             "rejected",
             partner=partner_id,
             ingest_id=str(source.get("ingest_id") or ""),
+            source=source,
             code=errors[0].code,
             message=errors[0].message,
         )

@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 from aiokafka.errors import KafkaError
 
-from pipeline import admin, kafka
+from pipeline import admin, kafka, outbox
 from pipeline.facade import Facade, TrackingIndex
 from pipeline.ingest import FileDrop, Ingestor, load_registry
 from pipeline.settings import Settings
@@ -50,7 +50,7 @@ async def serve(settings: Settings, stop: asyncio.Event, ready: asyncio.Event | 
     await runner.setup()
     site = web.TCPSite(runner, settings.facade_host, settings.facade_port)
     await site.start()
-    tasks = [asyncio.create_task(tracking.run(stop))]
+    tasks = [asyncio.create_task(tracking.run(stop)), asyncio.create_task(outbox.run(settings, stop))]
     try:
         await drop.redrive()
         tasks.append(asyncio.create_task(drop.run(stop)))

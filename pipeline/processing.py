@@ -20,9 +20,11 @@ import orjson
 from parsers import parse
 from parsers.documents import render_transaction
 from parsers.errors import EdiError
-from parsers.model import Group, Interchange
+from parsers.hipaa import attach_hipaa_errors, validate_hipaa
+from parsers.model import Group, Interchange, Standard
 from pipeline import errors as perr
 from pipeline import records
+from pipeline.acking import carries_acks, reconcile
 from pipeline.partners import Partner, PartnerRegistry, sender_key
 from pipeline.routing import Router, Rule, parse_rules
 from pipeline.state import MemoryState, State, dedup_key
@@ -157,13 +159,13 @@ class Processor:
         force: bool,
         warnings: list[dict[str, Any]],
     ) -> None:
+        skey = sender_key(ic.standard, ic.sender)
         ctx: dict[str, Any] = {
             "standard": str(ic.standard),
             "interchange": ic.control,
-            "sender": {"qualifier": ic.sender.qualifier, "id": ic.sender.id},
-            "receiver": {"qualifier": ic.receiver.qualifier, "id": ic.receiver.id},
+            "sender": skey,
+            "receiver": sender_key(ic.standard, ic.receiver),
         }
-        skey = sender_key(ic.standard, ic.sender)
         if not partner.accepts_sender(skey):
             err = perr.error(
                 perr.SENDER_NOT_ALLOWED,
@@ -179,9 +181,12 @@ class Processor:
             out.outcome = "duplicate"
             out.outputs.append(self._track("duplicate", key, partner.id, ingest_id, interchange=ic.control,
                                            sender=skey, original_ingest_id=prior.get("ingest_id"),
-                                           first_seen_at=prior.get("at"),
+                                           first_seen_at=records.rfc3339(float(prior.get("at", 0))),
                                            reason="interchange control number already processed"))
             return
+        raw = msg.value[ic.offset : ic.end]
+        if partner.validation == "hipaa" and ic.standard is Standard.X12:
+            attach_hipaa_errors(ic, validate_hipaa(raw))
         if not ic.accepted:
             self._reject(out, msg, key, partner.id, ingest_id, source, list(ic.errors), ctx)
             self._acknowledge(out, key, partner, ic, ingest_id)
@@ -239,6 +244,11 @@ class Processor:
                                            code=rejected[0]["code"], transactions=rejected))
             if out.outcome != "rejected":
                 out.outcome = "partial" if routed else "rejected"
+        if carries_acks(ic):
+            matches = reconcile(ic, raw, partner, self.state)
+            if matches:
+                out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, direction="inbound",
+                                               interchange=ic.control, acks=matches))
         self._acknowledge(out, key, partner, ic, ingest_id)
 
     def _acknowledge(self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str) -> None:
@@ -261,8 +271,8 @@ class Processor:
                 )
             )
             out.acks.append(ack["type"])
-            out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, interchange=ic.control,
-                                           ack_type=ack["type"], control=control,
+            out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, direction="outbound",
+                                           interchange=ic.control, ack_type=ack["type"], control=control,
                                            status=ack.get("status"), summary=ack.get("summary", {})))
 
     def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:

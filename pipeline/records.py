@@ -23,6 +23,11 @@ def now_rfc3339() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def rfc3339(epoch: float) -> str:
+    """An epoch time as RFC 3339 UTC with milliseconds."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def parse_rfc3339(value: str) -> float | None:
     """Epoch seconds of an RFC 3339 timestamp, or None when unreadable."""
     try:

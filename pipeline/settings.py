@@ -34,32 +34,40 @@ class Settings(BaseSettings):
     # -- Kafka ------------------------------------------------------------------
     partitions: int = Field(4, ge=1, description="partitions of edi.inbound and agent topics")
     replication: int = Field(1, ge=1, description="replication factor for topics we create")
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="Kafka security protocol of every client (workers, ingest, CLI)"
+    )
     sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
-    sasl_username: str = ""
-    sasl_password: str = ""
-    ssl_cafile: Path | None = None
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
+    sasl_username: str = Field("", description="SASL user name (SASL_PLAINTEXT, SASL_SSL)")
+    sasl_password: str = Field("", description="SASL password (SASL_PLAINTEXT, SASL_SSL); pass it as a secret")
+    ssl_cafile: Path | None = Field(
+        None, description="CA bundle (PEM) that signed the brokers' certificates; unset = system CAs"
+    )
+    ssl_certfile: Path | None = Field(None, description="client certificate (PEM) for mutual TLS")
+    ssl_keyfile: Path | None = Field(None, description="private key (PEM) of the client certificate")
     max_message_bytes: int = Field(
         1_048_576, ge=1024, description="inbound message limit; bigger interchanges are split"
     )
     producer_max_request_bytes: int = Field(
         16 * 1_048_576, description="hard cap of one produced record (oversize transactions)"
     )
-    producer_linger_ms: int = 5
-    producer_acks: Literal["all", "1", "0"] = "all"
+    producer_linger_ms: int = Field(5, description="producer linger: milliseconds to wait to fill a batch")
+    producer_acks: Literal["all", "1", "0"] = Field(
+        "all", description="producer acks: all = every in-sync replica stored the record"
+    )
 
     # -- worker (Faust) ---------------------------------------------------------
     app_id: str = Field("edi-mesh", description="Faust app id = consumer group id")
     worker_web_port: int = Field(6066, description="worker web server (tables, stats, metrics)")
-    worker_web_host: str = "127.0.0.1"
+    worker_web_host: str = Field(
+        "127.0.0.1", description="interface the worker web server binds (0.0.0.0 in the image)"
+    )
     batch_size: int = Field(500, ge=1, description="inbound interchanges processed per batch")
     batch_within: float = Field(0.05, gt=0, description="max seconds to wait to fill a batch")
     session_timeout: float = Field(6.0, description="broker session timeout (see TANSU.md)")
-    heartbeat_interval: float = 1.5
-    rebalance_timeout: float = 6.0
-    commit_interval: float = 1.0
+    heartbeat_interval: float = Field(1.5, description="consumer group heartbeat interval, seconds")
+    rebalance_timeout: float = Field(6.0, description="consumer group rebalance timeout, seconds")
+    commit_interval: float = Field(1.0, description="seconds between offset commits of a worker")
     store: str = Field("memory://", description="Faust table store (memory:// or rocksdb://)")
     stall_seconds: float = Field(
         5.0, gt=0, description="re-read a partition whose next record was read but not processed this long"
@@ -70,9 +78,10 @@ class Settings(BaseSettings):
     outbox_group: str = Field("edi-mesh-outbox", description="consumer group of the outbox writer")
 
     # -- ingest and façade -------------------------------------------------------
-    facade_host: str = "127.0.0.1"
+    facade_host: str = Field(
+        "127.0.0.1", description="interface the HTTP façade binds (0.0.0.0 in the image)"
+    )
     facade_port: int = Field(8080, description="HTTP façade port (also serves /metrics)")
-    ingest_metrics_port: int = Field(0, description="0 = metrics on the façade port")
     stable_seconds: float = Field(0.5, ge=0, description="a file is ready once unchanged this long")
     poll_seconds: float = Field(0.25, gt=0, description="inbox scan interval (besides watch events)")
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")

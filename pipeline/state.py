@@ -36,6 +36,17 @@ class Controls:
     interchange: int = 0
     group: int = 0
 
+    def advance(self, kind: str) -> Controls:
+        """These controls with the next ``"interchange"`` or ``"group"`` number taken.
+
+        Numbers wrap from 999,999,999 (nine digits, ISA13) back to 1; 0 is never used.
+        """
+        if kind == "interchange":
+            return Controls(_next(self.interchange), self.group)
+        if kind == "group":
+            return Controls(self.interchange, _next(self.group))
+        raise ValueError(f"unknown control kind {kind!r}")
+
     def to_bytes(self) -> bytes:
         return orjson.dumps({"interchange": self.interchange, "group": self.group})
 
@@ -67,8 +78,8 @@ class State(Protocol):
     def seen(self, key: bytes) -> dict[str, Any] | None:
         """The first sighting of an interchange (ingest id, time), or None."""
 
-    def allocate(self, partner: str, groups: int) -> tuple[int, int]:
-        """Next interchange control and first of ``groups`` group controls for ``partner``."""
+    def next_control(self, partner: str, kind: str) -> int:
+        """The next ``"interchange"`` or ``"group"`` control number we use towards ``partner``."""
 
     def sent_ack(self, key: bytes) -> dict[str, Any] | None:
         """What we sent under an outbound interchange control (for reconciling inbound acks)."""
@@ -93,11 +104,11 @@ class MemoryState:
             return None
         return value
 
-    def allocate(self, partner: str, groups: int) -> tuple[int, int]:
+    def next_control(self, partner: str, kind: str) -> int:
         current = self.writes.controls.get(partner) or self.controls_table.get(partner) or Controls()
-        nxt = Controls(_next(current.interchange, 999_999_999), _next(current.group, 999_999_999, groups))
+        nxt = current.advance(kind)
         self.writes.controls[partner] = nxt
-        return nxt.interchange, nxt.group - groups + 1
+        return nxt.interchange if kind == "interchange" else nxt.group
 
     def sent_ack(self, key: bytes) -> dict[str, Any] | None:
         raw = self.writes.sent_acks.get(key) or self.acks_table.get(key)
@@ -112,7 +123,5 @@ class MemoryState:
         return w
 
 
-def _next(last: int, limit: int, n: int = 1) -> int:
-    """``last + n`` wrapping to 1 after ``limit`` (ISA13 has 9 digits; 0 is not used)."""
-    value = last + n
-    return value if value <= limit else n
+def _next(last: int, limit: int = 999_999_999) -> int:
+    return last + 1 if last < limit else 1

@@ -73,13 +73,13 @@ class TableState:
             return None
         return value
 
-    def allocate(self, partner: str, groups: int) -> tuple[int, int]:
+    def next_control(self, partner: str, kind: str) -> int:
         current = self.writes.controls.get(partner)
         if current is None:
             current = Controls.from_bytes(self.controls.data.get(partner.encode()))
-        nxt = Controls(_wrap(current.interchange + 1), _wrap(current.group + groups))
+        nxt = current.advance(kind)
         self.writes.controls[partner] = nxt
-        return nxt.interchange, nxt.group - groups + 1
+        return nxt.interchange if kind == "interchange" else nxt.group
 
     def sent_ack(self, key: bytes) -> dict[str, Any] | None:
         raw = self.writes.sent_acks.get(key) or self.acks.data.get(key)
@@ -135,10 +135,6 @@ class TableState:
     def sizes(self) -> dict[str, int]:
         """Entries per table (for /stats and the closing note)."""
         return {"dedup": len(self.dedup.data), "controls": len(self.controls.data), "acks-sent": len(self.acks.data)}
-
-
-def _wrap(value: int, limit: int = 999_999_999) -> int:
-    return value if value <= limit else 1
 
 
 class PartnerStats:

@@ -83,7 +83,7 @@ def registry() -> list[TopicSpec]:
             INBOUND,
             key="partner id",
             value="one raw interchange (bytes), or one self-contained chunk of a split one",
-            headers=(*INBOUND_HEADERS, "edi-chunk"),
+            headers=(*INBOUND_HEADERS, "edi-chunk", "edi-replay", "edi-force"),
             config={"retention.ms": str(7 * DAY_MS)},
         ),
     ]
@@ -93,7 +93,7 @@ def registry() -> list[TopicSpec]:
             key="partner id",
             value="one JSON document per transaction set / message (or fragment)",
             schema="document.schema.json",
-            headers=("edi-document-id", "edi-type", "edi-ingest-id"),
+            headers=("edi-document-id", "edi-type", "edi-ingest-id", "edi-duplicate", "edi-replay"),
             config={"retention.ms": str(7 * DAY_MS)},
         )
         for d in DOMAINS
@@ -104,6 +104,7 @@ def registry() -> list[TopicSpec]:
             key="partner id",
             value="JSON error record: error.code, error.message, error.location, source, raw payload",
             schema="deadletter.schema.json",
+            headers=("edi-error-code",),
             partitions=1,
             config={"retention.ms": str(30 * DAY_MS)},
         ),

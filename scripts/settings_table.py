@@ -25,22 +25,6 @@ END = "<!-- settings-table:end -->"
 
 # Meanings for fields that have no ``description`` in pipeline/settings.py yet. A description
 # there wins; these texts are meant to move into ``Field(description=...)``.
-FALLBACK_MEANINGS: dict[str, str] = {
-    "security_protocol": "Kafka security protocol of every client (workers, ingest, CLI)",
-    "sasl_username": "SASL user name (SASL_PLAINTEXT, SASL_SSL)",
-    "sasl_password": "SASL password (SASL_PLAINTEXT, SASL_SSL); pass it as a secret",
-    "ssl_cafile": "CA bundle (PEM) that signed the brokers' certificates; unset = system CAs",
-    "ssl_certfile": "client certificate (PEM) for mutual TLS",
-    "ssl_keyfile": "private key (PEM) of the client certificate",
-    "producer_linger_ms": "producer linger: milliseconds to wait to fill a batch",
-    "producer_acks": "producer acks: all = every in-sync replica stored the record",
-    "worker_web_host": "interface the worker web server binds (0.0.0.0 in the image)",
-    "heartbeat_interval": "consumer group heartbeat interval, seconds",
-    "rebalance_timeout": "consumer group rebalance timeout, seconds",
-    "commit_interval": "seconds between offset commits of a worker",
-    "facade_host": "interface the HTTP façade binds (0.0.0.0 in the image)",
-    "log_level": "log level: DEBUG, INFO, WARNING, ERROR",
-}
 
 
 def env_name(field: str) -> str:
@@ -50,8 +34,8 @@ def env_name(field: str) -> str:
 
 
 def meaning(name: str, info: FieldInfo) -> str:
-    """The field's description, else its fallback meaning; empty if it has neither."""
-    return (info.description or FALLBACK_MEANINGS.get(name, "")).strip()
+    """The field's description (empty when it has none)."""
+    return (info.description or "").strip()
 
 
 def type_text(annotation: Any) -> str:

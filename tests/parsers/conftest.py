@@ -74,7 +74,9 @@ def snapshot(res: ParseResult) -> list[tuple[Any, ...]]:
             out.append(("G", g.control, g.offset, g.end, g.index, g.header_end, g.implicit))
             out += [("GE", e.code, e.location) for e in g.errors]
             for t in g.transactions:
-                out.append(("T", t.type, t.control, t.version, t.offset, t.end, t.index, tuple(t.segments)))
+                out.append(
+                    ("T", t.type, t.control, t.version, t.offset, t.end, t.index, tuple(t.segments))
+                )
                 out += [("TE", e.code, e.location) for e in t.errors]
     return out
 
@@ -123,13 +125,17 @@ def x12(body: str, head: str = X12_HEAD) -> bytes:
     return (head + body).encode()
 
 
-def x12_txn(control: str = "0001", body: tuple[str, ...] = ("BEG*00*SA*PO1**20240101",), kind: str = "850") -> str:
+def x12_txn(
+    control: str = "0001", body: tuple[str, ...] = ("BEG*00*SA*PO1**20240101",), kind: str = "850"
+) -> str:
     """One ST..SE transaction set with a correct SE01 count."""
     segs = [f"ST*{kind}*{control}", *body, f"SE*{len(body) + 2}*{control}"]
     return "".join(s + "~\n" for s in segs)
 
 
-def x12_doc(txns: list[str] | None = None, gs_control: str = "1", isa_control: str = "000000001") -> bytes:
+def x12_doc(
+    txns: list[str] | None = None, gs_control: str = "1", isa_control: str = "000000001"
+) -> bytes:
     """A valid single-group interchange around the given transaction sets."""
     txns = txns if txns is not None else [x12_txn()]
     head = X12_HEAD.replace("000000001", isa_control)
@@ -144,7 +150,12 @@ def edifact_doc(messages: int = 1, una: bool = True, groups: bool = False) -> by
     if groups:
         segs.append("UNG+ORDERS+SENDER:14+RECEIVER:14+240101:1200+G1+UN+D:96A")
     for i in range(1, messages + 1):
-        segs += [f"UNH+M{i}+ORDERS:D:96A:UN", "BGM+220+PO1+9", "DTM+137:20240101:102", f"UNT+4+M{i}"]
+        segs += [
+            f"UNH+M{i}+ORDERS:D:96A:UN",
+            "BGM+220+PO1+9",
+            "DTM+137:20240101:102",
+            f"UNT+4+M{i}",
+        ]
     if groups:
         segs.append(f"UNE+{messages}+G1")
     segs.append(f"UNZ+{1 if groups else messages}+REF1")

@@ -44,12 +44,19 @@ def test_small_input_is_returned_as_is() -> None:
 
 
 def _big_x12() -> bytes:
-    txns = [x12_txn(f"{i:04d}", body=("BEG*00*SA*PO1**20240101", f"REF*DP*{i}", "N1*ST*ACME")) for i in range(1, 41)]
+    txns = [
+        x12_txn(f"{i:04d}", body=("BEG*00*SA*PO1**20240101", f"REF*DP*{i}", "N1*ST*ACME"))
+        for i in range(1, 41)
+    ]
     groups = [
-        f"GS*PO*S*R*20240101*1200*{g}*X*005010~\n" + "".join(txns[g * 10 - 10 : g * 10]) + f"GE*10*{g}~\n"
+        f"GS*PO*S*R*20240101*1200*{g}*X*005010~\n"
+        + "".join(txns[g * 10 - 10 : g * 10])
+        + f"GE*10*{g}~\n"
         for g in (1, 2, 3, 4)
     ]
-    return (X12_HEAD + "TA1*000000050*200229*1200*A*000~\n" + "".join(groups) + "IEA*4*000000001~\n").encode()
+    return (
+        X12_HEAD + "TA1*000000050*200229*1200*A*000~\n" + "".join(groups) + "IEA*4*000000001~\n"
+    ).encode()
 
 
 @pytest.mark.parametrize("limit", [600, 1000, 2500])
@@ -107,7 +114,11 @@ def test_several_interchanges_each_split_or_kept() -> None:
     assert len(_all_segments(chunks)) == 41
 
 
-@pytest.mark.parametrize("f", [f for f in manifest() if f.path.startswith("x12/") or f.path.startswith("edifact/")], ids=lambda f: f.path.split("/", 1)[1])
+@pytest.mark.parametrize(
+    "f",
+    [f for f in manifest() if f.path.startswith("x12/") or f.path.startswith("edifact/")],
+    ids=lambda f: f.path.split("/", 1)[1],
+)
 def test_corpus_chunks_keep_every_transaction(f: CorpusFile) -> None:
     data = f.read()
     res = parsers.parse(data)

@@ -29,12 +29,18 @@ _PYD = "edifact/pydifact/tests/data/"
 _SE01_TEMPLATE = "SE01 is 25 (copied from a template) but the set holds more or fewer segments"
 
 TRULY_INVALID: dict[str, tuple[set[str], str]] = {
-    "edifact/staedi/src/test/resources/EDIFACT/orders-with-group.edi": ({"EDI052"}, "UNT01 is 21, the message has 18 segments"),
+    "edifact/staedi/src/test/resources/EDIFACT/orders-with-group.edi": (
+        {"EDI052"},
+        "UNT01 is 21, the message has 18 segments",
+    ),
     "x12/staedi/src/test/resources/wiki/x12_interchange_ack.txt": (
         {"EDI033"},
         "IEA01 is 1 but the interchange holds only a TA1 and no functional group (IEA01 counts GS groups)",
     ),
-    _IMS + "277_5010/x12_277_x212.txt": ({"EDI032"}, "IEA02 842928883 does not match ISA13 000000001"),
+    _IMS + "277_5010/x12_277_x212.txt": (
+        {"EDI032"},
+        "IEA02 842928883 does not match ISA13 000000001",
+    ),
     _IMS + "837_5010/x12_999_accepted.txt": (
         {"EDI032", "EDI045"},
         "IEA02 000000001 does not match ISA13 000000286; GS05 102497 has 97 seconds",
@@ -48,7 +54,10 @@ TRULY_INVALID: dict[str, tuple[set[str], str]] = {
     _IMS + "837_5010/x12_valid_different_separators.txt": ({"EDI052"}, _SE01_TEMPLATE),
     _IMS + "837_5010/x12_writer_test.txt": ({"EDI052"}, _SE01_TEMPLATE),
     _IMS + "837_5010/x223-test.txt": ({"EDI052"}, _SE01_TEMPLATE),
-    _IMS + "837_5010/x12_complex.txt": ({"EDI041", "EDI052"}, "GE01 is 1 for 2 transaction sets; " + _SE01_TEMPLATE),
+    _IMS + "837_5010/x12_complex.txt": (
+        {"EDI041", "EDI052"},
+        "GE01 is 1 for 2 transaction sets; " + _SE01_TEMPLATE,
+    ),
     _IMS + "837_5010/x12_multiple_gs.txt": (
         {"EDI033", "EDI035", "EDI052"},
         "IEA01 is 1 for 3 groups, all three GS06 are 1 (duplicates); " + _SE01_TEMPLATE,
@@ -61,7 +70,10 @@ TRULY_INVALID: dict[str, tuple[set[str], str]] = {
         {"EDI032", "EDI051", "EDI052"},
         "IEA02 000014420 vs ISA13 000003438; SE01 15 for 14 segments; SE02 0000121 vs ST02 000121",
     ),
-    _IMS + "x270_271/x271.txt": ({"EDI032", "EDI052"}, "IEA02 000014420 vs ISA13 000003438; SE01 22 for 18 segments"),
+    _IMS + "x270_271/x271.txt": (
+        {"EDI032", "EDI052"},
+        "IEA02 000014420 vs ISA13 000003438; SE01 22 for 18 segments",
+    ),
     _IMS + "813_4010/x12_813.txt": ({"EDI052"}, "SE01 is 74, the set has 28 segments"),
     "x12/linuxforhealth-x12/src/tests/resources/271_005010X279A1/subscriber-health-benefit-check-error.271": (
         {"EDI051"},
@@ -71,11 +83,20 @@ TRULY_INVALID: dict[str, tuple[set[str], str]] = {
         {"EDI052"},
         "SE01 is 58, the set has 59 segments",
     ),
-    _PYD + "huge_file2.edi": ({"EDI031", "EDI052"}, "a 16-segment message replicated to 109619 segments; no UNZ"),
+    _PYD + "huge_file2.edi": (
+        {"EDI031", "EDI052"},
+        "a 16-segment message replicated to 109619 segments; no UNZ",
+    ),
     _PYD + "messages/v3/aperak.edi": ({"EDI052"}, "UNT01 is 8, the message has 7 segments"),
-    _PYD + "messages/v3/aperak_rejected.edi": ({"EDI052"}, "UNT01 is 8, the message has 7 segments"),
+    _PYD + "messages/v3/aperak_rejected.edi": (
+        {"EDI052"},
+        "UNT01 is 8, the message has 7 segments",
+    ),
     _PYD + "messages/v4/aperak.edi": ({"EDI052"}, "UNT01 is 8, the message has 7 segments"),
-    _PYD + "messages/v4/aperak_rejected.edi": ({"EDI052"}, "UNT01 is 8, the message has 7 segments"),
+    _PYD + "messages/v4/aperak_rejected.edi": (
+        {"EDI052"},
+        "UNT01 is 8, the message has 7 segments",
+    ),
     _PYD + "order.edi": ({"EDI031"}, "no UNZ: the file ends after UNT"),
     _PYD + "order2.edi": ({"EDI031"}, "no UNZ: the file ends after UNT"),
     _PYD + "patient1.edi": (
@@ -98,14 +119,16 @@ TRULY_INVALID: dict[str, tuple[set[str], str]] = {
 _PYX = "bad/pyx12/test/files/"
 _IG = "implementation-guide level (pyx12 validation): "
 BELOW_ENVELOPE: dict[str, str] = {
-    _PYX + "bad_2010AA_bug.txt": _IG + "NM1 of loop 2010AA missing a required element (997 AK3 NM1 code 8)",
+    _PYX + "bad_2010AA_bug.txt": _IG
+    + "NM1 of loop 2010AA missing a required element (997 AK3 NM1 code 8)",
     _PYX + "blank1.txt": _IG + "SV2/SVD invalid code value and missing element (997 AK4 235/234)",
     _PYX + "loop_counting.txt": _IG + "LX loop repeats over its maximum (997 AK3 LX code 4)",
     _PYX + "mult_isa.txt": _IG + "required HL/REF/NM1/BPR segments missing (997 AK3 code 3)",
     _PYX + "mult_trn.txt": _IG + "required HL/REF/NM1/BPR segments missing (997 AK3 code 3)",
     _PYX + "per_repeat.txt": _IG + "PER exceeds its maximum use (997 AK3 PER code 5)",
     _PYX + "simple1.txt": _IG + "837 without BHT and HL (997 AK3 code 3)",
-    _PYX + "trailing_terms.txt": _IG + "CLM with trailing separators, pyx12 reports CLM18 missing (AK4 code 1); "
+    _PYX + "trailing_terms.txt": _IG
+    + "CLM with trailing separators, pyx12 reports CLM18 missing (AK4 code 1); "
     "edi-mesh tolerates trailing element separators",
     "bad/staedi/src/test/resources/EDIFACT/invoic_d97b_bad.edi": "D97B dictionary level: invalid code NAD+BYZZ, "
     "non-numeric QTY 1020A and PRI $1.179, duplicate UNS",
@@ -162,7 +185,11 @@ def test_bad_files_are_caught_for_the_right_reason() -> None:
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_bad_segment_identifier.txt": {"EDI060"},
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_no_isa_line.txt": {"EDI001"},
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_first_isa.txt": {"EDI001"},
-        _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_first_gs.txt": {"EDI048", "EDI036", "EDI033"},
+        _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_first_gs.txt": {
+            "EDI048",
+            "EDI036",
+            "EDI033",
+        },
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_first_st.txt": {"EDI037", "EDI041"},
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_last_gs.txt": {"EDI039"},
         _IMS.replace("x12/", "bad/", 1) + "837_5010/x12_missing_last_isa.txt": {"EDI031"},

@@ -11,7 +11,9 @@ from parsers.model import Standard
 from tests.parsers.conftest import CORPUS, X12_HEAD, codes, x12_doc
 
 
-def isa(elem: str = "*", comp: str = ":", term: str = "~", rep: str = "^", version: str = "00501") -> bytes:
+def isa(
+    elem: str = "*", comp: str = ":", term: str = "~", rep: str = "^", version: str = "00501"
+) -> bytes:
     """A 106-character ISA with the given delimiters."""
     fields = [
         "ISA", "00", " " * 10, "00", " " * 10, "ZZ", "SENDER".ljust(15), "ZZ", "RECEIVER".ljust(15),
@@ -28,7 +30,13 @@ def test_isa_fixed_layout_is_106_characters() -> None:
 
 @pytest.mark.parametrize(
     ("elem", "comp", "term", "rep"),
-    [("*", ":", "~", "^"), ("|", ">", "'", "`"), ("~", "^", "_", "!"), ("\x1d", "\x1f", "\x1c", "\x1e"), ("*", ">", "\n", "^")],
+    [
+        ("*", ":", "~", "^"),
+        ("|", ">", "'", "`"),
+        ("~", "^", "_", "!"),
+        ("\x1d", "\x1f", "\x1c", "\x1e"),
+        ("*", ">", "\n", "^"),
+    ],
 )
 def test_isa_delimiters_from_fixed_offsets(elem: str, comp: str, term: str, rep: str) -> None:
     lay = read_isa(isa(elem, comp, term, rep) + b"GS", 0, eof=True)
@@ -63,13 +71,19 @@ def test_wrapped_isa_80_columns_is_read_with_the_fixed_layout() -> None:
     assert b"\n" in data[:106]
     res = parsers.parse(data)
     ic = res.interchanges[0]
-    assert (ic.delimiters.element, ic.delimiters.segment, ic.delimiters.component) == ("*", "~", ">")
+    assert (ic.delimiters.element, ic.delimiters.segment, ic.delimiters.component) == (
+        "*",
+        "~",
+        ">",
+    )
     assert ic.time == "0224" and res.valid
     assert len(res.transactions) == 1 and "\n" not in "".join(res.transactions[0].segments)
 
 
 def test_multibyte_utf8_segment_terminator() -> None:
-    data = (CORPUS / "x12/staedi/src/test/resources/x12/issue109/ts214_ellipses_segterm.edi").read_bytes()
+    data = (
+        CORPUS / "x12/staedi/src/test/resources/x12/issue109/ts214_ellipses_segterm.edi"
+    ).read_bytes()
     res = parsers.parse(data)
     assert res.interchanges[0].delimiters.segment == "\u2026"
     assert res.valid and len(res.transactions[0].segments) == 20
@@ -106,7 +120,14 @@ def test_una_gives_all_service_characters() -> None:
     lay = read_una(b"UNA=*,\\!~UNB*UNOA=4", 0, eof=True)
     assert not isinstance(lay, str) and lay is not None
     d = lay.delimiters
-    assert (d.component, d.element, d.decimal, d.release, d.repetition, d.segment) == ("=", "*", ",", "\\", "!", "~")
+    assert (d.component, d.element, d.decimal, d.release, d.repetition, d.segment) == (
+        "=",
+        "*",
+        ",",
+        "\\",
+        "!",
+        "~",
+    )
     assert lay.una and lay.unb == 9
 
 
@@ -119,8 +140,18 @@ def test_una_space_means_no_release_or_repetition() -> None:
 def test_edifact_defaults_level_a_and_b() -> None:
     a = read_una(b"UNB+UNOA:3+", 0, eof=True)
     b = read_una(b"UNB\x1dUNOB\x1f3\x1d", 0, eof=True)
-    assert not isinstance(a, str) and a is not None and a.delimiters.segment == "'" and a.delimiters.release == "?"
-    assert not isinstance(b, str) and b is not None and b.delimiters.segment == "\x1c" and b.delimiters.release is None
+    assert (
+        not isinstance(a, str)
+        and a is not None
+        and a.delimiters.segment == "'"
+        and a.delimiters.release == "?"
+    )
+    assert (
+        not isinstance(b, str)
+        and b is not None
+        and b.delimiters.segment == "\x1c"
+        and b.delimiters.release is None
+    )
 
 
 def test_una_with_duplicate_characters_is_an_error() -> None:
@@ -136,7 +167,12 @@ def test_syntax_4_without_una_uses_star_repetition() -> None:
 
 @pytest.mark.parametrize(
     ("head", "std"),
-    [(b"ISA*00", Standard.X12), (b"ISA|00", Standard.X12), (b"UNA:+.", Standard.EDIFACT), (b"UNB+UN", Standard.EDIFACT)],
+    [
+        (b"ISA*00", Standard.X12),
+        (b"ISA|00", Standard.X12),
+        (b"UNA:+.", Standard.EDIFACT),
+        (b"UNB+UN", Standard.EDIFACT),
+    ],
 )
 def test_dialect_from_first_tag(head: bytes, std: Standard) -> None:
     assert sniff_tag(head, 0) is std

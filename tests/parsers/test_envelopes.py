@@ -47,8 +47,20 @@ def test_valid_x12_interchange_fields() -> None:
     res = parsers.parse(data)
     assert res.valid and res.errors == [] and codes(res) == []
     ic = res.interchanges[0]
-    assert (ic.sender.key(), ic.receiver.key(), ic.control, ic.version) == ("ZZ:SENDER", "ZZ:RECEIVER", "000000001", "00501")
-    assert (ic.date, ic.time, ic.test, ic.ack_requested, ic.offset, ic.index) == ("240101", "1200", False, False, 0, 1)
+    assert (ic.sender.key(), ic.receiver.key(), ic.control, ic.version) == (
+        "ZZ:SENDER",
+        "ZZ:RECEIVER",
+        "000000001",
+        "00501",
+    )
+    assert (ic.date, ic.time, ic.test, ic.ack_requested, ic.offset, ic.index) == (
+        "240101",
+        "1200",
+        False,
+        False,
+        0,
+        1,
+    )
     assert ic.end == len(data) - 1  # the final newline is not part of the interchange
     assert ic.header_end == 106 and ic.header[0] == "ISA" and len(ic.header) == 17
     g = ic.groups[0]
@@ -85,7 +97,14 @@ def test_edifact_with_groups() -> None:
     res = parsers.parse(edifact_doc(messages=3, groups=True))
     assert res.valid
     g = res.interchanges[0].groups[0]
-    assert (g.implicit, g.functional_id, g.control, g.version, g.date, g.time) == (False, "ORDERS", "G1", "D96A", "240101", "1200")
+    assert (g.implicit, g.functional_id, g.control, g.version, g.date, g.time) == (
+        False,
+        "ORDERS",
+        "G1",
+        "D96A",
+        "240101",
+        "1200",
+    )
 
 
 def test_association_code_goes_to_implementation() -> None:
@@ -129,7 +148,11 @@ def test_se02_mismatch_and_se01_count_reject_only_that_transaction() -> None:
     t1, t2, t3 = res.transactions
     assert t1.accepted and t3.accepted and not t2.accepted
     count = by_code(res, "EDI052")
-    assert count.location.ts_segment == 3 and count.location.tag == "SE" and count.location.element == 1
+    assert (
+        count.location.ts_segment == 3
+        and count.location.tag == "SE"
+        and count.location.element == 1
+    )
     assert count.location.segment == 8 and count.spec.ak5 == "4"
     assert by_code(res, "EDI051").spec.ak5 == "3"
     assert "EDI052" in {e.code for e in t2.errors} and res.interchanges[0].accepted
@@ -144,7 +167,11 @@ def test_missing_se_is_recovered_at_the_next_st() -> None:
     cut = x12_txn("0001").replace("SE*3*0001~\n", "")
     res = parsers.parse(x12_doc([cut, x12_txn("0002")]).replace(b"GE*2*", b"GE*2*"))
     t1, t2 = res.transactions
-    assert [e.code for e in t1.errors] == ["EDI050"] and t2.accepted and t2.segments[0] == "ST*850*0002"
+    assert (
+        [e.code for e in t1.errors] == ["EDI050"]
+        and t2.accepted
+        and t2.segments[0] == "ST*850*0002"
+    )
     assert t1.segments == ["ST*850*0001", "BEG*00*SA*PO1**20240101"]
     assert t1.errors[0].spec.ak5 == "2" and t1.errors[0].location.tag == "ST"
 
@@ -168,7 +195,11 @@ def test_missing_ge_and_iea() -> None:
 def test_truncated_input_closes_everything() -> None:
     data = x12_doc()
     res = parsers.parse(data[: data.index(b"SE*")])
-    assert set(codes(res)) == {"EDI031", "EDI039", "EDI050", "EDI009"} or set(codes(res)) == {"EDI031", "EDI039", "EDI050"}
+    assert set(codes(res)) == {"EDI031", "EDI039", "EDI050", "EDI009"} or set(codes(res)) == {
+        "EDI031",
+        "EDI039",
+        "EDI050",
+    }
     assert len(res.transactions) == 1
 
 
@@ -198,7 +229,11 @@ def test_st_outside_gs() -> None:
 
 
 def test_data_segment_outside_transaction() -> None:
-    body = "GS*PO*S*R*20240101*1200*1*X*005010~\nREF*ZZ*1~\nN1*ST*X~\n" + x12_txn() + "GE*1*1~\nIEA*1*000000001~\n"
+    body = (
+        "GS*PO*S*R*20240101*1200*1*X*005010~\nREF*ZZ*1~\nN1*ST*X~\n"
+        + x12_txn()
+        + "GE*1*1~\nIEA*1*000000001~\n"
+    )
     res = parsers.parse(x12(body))
     e = by_code(res, "EDI037")  # one error for the whole run
     assert e.location.tag == "REF" and e.location.segment == 3 and "2 segment" in e.message
@@ -291,7 +326,9 @@ def test_missing_unt_and_unz() -> None:
 
 
 def test_mixed_groups_and_messages() -> None:
-    data = edifact_doc(1, groups=True).replace(b"UNZ+1+REF1", b"UNH+X1+ORDERS:D:96A:UN'BGM+1'UNT+3+X1'UNZ+2+REF1")
+    data = edifact_doc(1, groups=True).replace(
+        b"UNZ+1+REF1", b"UNH+X1+ORDERS:D:96A:UN'BGM+1'UNT+3+X1'UNZ+2+REF1"
+    )
     res = parsers.parse(data)
     assert by_code(res, "EDI047").spec.contrl == "30"
 
@@ -404,7 +441,10 @@ def test_trailing_garbage_is_only_a_warning() -> None:
 
 def test_mixed_dialects_in_one_file() -> None:
     res = parsers.parse(x12_doc() + edifact_doc())
-    assert [ic.standard for ic in res.interchanges] == [parsers.Standard.X12, parsers.Standard.EDIFACT]
+    assert [ic.standard for ic in res.interchanges] == [
+        parsers.Standard.X12,
+        parsers.Standard.EDIFACT,
+    ]
     assert res.valid
 
 
@@ -412,7 +452,9 @@ def test_interchange_header_inside_interchange_ends_it() -> None:
     first = x12_doc().replace(b"IEA*1*000000001~\n", b"")
     res = parsers.parse(first + x12_doc(isa_control="000000002"))
     assert len(res.interchanges) == 2
-    assert [e.code for e in res.interchanges[0].errors] == ["EDI031"] and res.interchanges[1].accepted
+    assert [e.code for e in res.interchanges[0].errors] == ["EDI031"] and res.interchanges[
+        1
+    ].accepted
 
 
 def test_every_code_is_registered_with_a_level_and_acknowledgement() -> None:
@@ -445,22 +487,31 @@ def test_trailer_errors_arrive_with_the_end_events() -> None:
     iea = next(e for e in evs if isinstance(e, InterchangeEnd))
     assert [e.code for e in ge.errors] == ["EDI041"] and [e.code for e in iea.errors] == ["EDI032"]
     start = next(e for e in evs if isinstance(e, InterchangeStart))
-    assert start.interchange is iea.interchange and start.interchange.groups == []  # not accumulated
-    assert all(isinstance(e, (InterchangeStart, GroupStart, TransactionComplete, GroupEnd, InterchangeEnd)) for e in evs)
+    assert (
+        start.interchange is iea.interchange and start.interchange.groups == []
+    )  # not accumulated
+    assert all(
+        isinstance(e, (InterchangeStart, GroupStart, TransactionComplete, GroupEnd, InterchangeEnd))
+        for e in evs
+    )
     assert not any(isinstance(e, InputError) for e in evs)
 
 
 CASES = {
     "x12": x12_doc([x12_txn(f"{i:04d}") for i in range(1, 40)]),
-    "x12-errors": x12_doc([x12_txn("0001"), x12_txn("0002").replace("SE*3*", "SE*4*")]).replace(b"GE*2*", b"GE*3*")
+    "x12-errors": x12_doc([x12_txn("0001"), x12_txn("0002").replace("SE*3*", "SE*4*")]).replace(
+        b"GE*2*", b"GE*3*"
+    )
     + b"junk\n"
     + x12_doc(isa_control="000000002"),
     "edifact": edifact_doc(30) + edifact_doc(2, groups=True),
     "edifact-release": edifact_doc(5).replace(b"PO1", b"A?'B?+C??"),
-    "indented": x12_doc([x12_txn(f"{i:04d}") for i in range(1, 20)]).replace(b"~\nBEG", b"~\n    BEG"),
-    "binary": x12_doc([]).replace(b"GE*0*", b"GE*1*").replace(
-        b"GE*", b"ST*275*0001~\nBIN*20*12345678~\n90123456789~\nSE*3*0001~\nGE*", 1
+    "indented": x12_doc([x12_txn(f"{i:04d}") for i in range(1, 20)]).replace(
+        b"~\nBEG", b"~\n    BEG"
     ),
+    "binary": x12_doc([])
+    .replace(b"GE*0*", b"GE*1*")
+    .replace(b"GE*", b"ST*275*0001~\nBIN*20*12345678~\n90123456789~\nSE*3*0001~\nGE*", 1),
 }
 
 
@@ -503,7 +554,12 @@ _RSS_SCRIPT = textwrap.dedent(
 
 def _write_big(path: Path, target: int, many: bool) -> tuple[int, int]:
     """Write a ~``target``-byte X12 file: one interchange of many sets, or many of 50 sets each."""
-    body = "".join(f"{s}~\n" for s in ("BEG*00*SA*PO1**20240101", "REF*DP*038", "N1*ST*ACME FOODS*92*0001")) * 4
+    body = (
+        "".join(
+            f"{s}~\n" for s in ("BEG*00*SA*PO1**20240101", "REF*DP*038", "N1*ST*ACME FOODS*92*0001")
+        )
+        * 4
+    )
     txn_len = len(f"ST*850*000000001~\n{body}SE*14*000000001~\n")
     per_ic = 50 if many else -(-target // txn_len)
     n = ics = written = 0
@@ -516,7 +572,8 @@ def _write_big(path: Path, target: int, many: bool) -> tuple[int, int]:
             written += len(head)
             for lo in range(0, per_ic, 5000):
                 chunk = "".join(
-                    f"ST*850*{i:09d}~\n{body}SE*14*{i:09d}~\n" for i in range(lo + 1, min(per_ic, lo + 5000) + 1)
+                    f"ST*850*{i:09d}~\n{body}SE*14*{i:09d}~\n"
+                    for i in range(lo + 1, min(per_ic, lo + 5000) + 1)
                 ).encode()
                 f.write(chunk)
                 written += len(chunk)
@@ -533,7 +590,11 @@ def test_stream_memory_is_bounded(tmp_path: Path, many: bool) -> None:
     n, ics = _write_big(path, 200 * 1024 * 1024, many)
     assert 200 * 1024 * 1024 <= path.stat().st_size < 201 * 1024 * 1024
     out = subprocess.run(
-        [sys.executable, "-c", _RSS_SCRIPT, str(path)], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", _RSS_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     ).stdout.split()
     got_n, got_ics, bad, rss = int(out[0]), int(out[1]), int(out[2]), int(out[3])
     assert (got_n, got_ics, bad) == (n, ics, 0)

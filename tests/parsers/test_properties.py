@@ -64,7 +64,10 @@ def segments(draw: Any, d: Delimiters, edifact: bool) -> Segment:
     else:
         tag = draw(
             st.from_regex(r"\A[A-Z][A-Z0-9]{1,2}\Z").filter(
-                lambda t: t not in {"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE", "BIN", "BDS"}
+                lambda t: (
+                    t
+                    not in {"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE", "BIN", "BDS"}
+                )
             )
         )
     n = draw(st.integers(0, 6))
@@ -78,7 +81,10 @@ def segments(draw: Any, d: Delimiters, edifact: bool) -> Segment:
         elif kind == "c":
             el = _composite(draw, d)
         else:
-            el = [_composite(draw, d) if draw(st.booleans()) else [_value(draw, d, True)] for _ in range(draw(st.integers(2, 3)))]
+            el = [
+                _composite(draw, d) if draw(st.booleans()) else [_value(draw, d, True)]
+                for _ in range(draw(st.integers(2, 3)))
+            ]
         seg.append(el)
     return seg
 
@@ -95,7 +101,9 @@ def x12_documents(draw: Any) -> tuple[bytes, Delimiters, list[list[Segment]]]:
             body = draw(st.lists(segments(d, edifact=False), max_size=5))
             bodies.append(body)
             txns.append(TransactionOut("850", f"{t + 1:04d}", body))
-        groups.append(GroupOut("PO", "S", "R", str(g + 1), ("005010",), txns, date="20240101", time="1200"))
+        groups.append(
+            GroupOut("PO", "S", "R", str(g + 1), ("005010",), txns, date="20240101", time="1200")
+        )
     line_break = "" if d.segment == "\n" else draw(st.sampled_from(["", "\n", "\r\n"]))
     data = x12_interchange(
         sender=Party("ZZ", "SENDER"), receiver=Party("ZZ", "RECEIVER"), control=7, groups=groups,
@@ -108,7 +116,10 @@ def x12_documents(draw: Any) -> tuple[bytes, Delimiters, list[list[Segment]]]:
 def edifact_documents(draw: Any) -> tuple[bytes, Delimiters, list[list[Segment]]]:
     """A whole EDIFACT interchange (UNOY) written with random UNA delimiters."""
     d = draw(delimiters(edifact=True))
-    bodies = [draw(st.lists(segments(d, edifact=True), max_size=5)) for _ in range(draw(st.integers(1, 3)))]
+    bodies = [
+        draw(st.lists(segments(d, edifact=True), max_size=5))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
     msgs = [TransactionOut("ORDERS", f"M{i}", b, ("D", "96A", "UN")) for i, b in enumerate(bodies)]
     grouped = draw(st.booleans())
     data = edifact_interchange(
@@ -125,7 +136,10 @@ def _round_trip(data: bytes, d: Delimiters, bodies: list[list[Segment]]) -> None
     res = parsers.parse(data)
     assert res.valid, [e.line("doc") for e in res.all_errors()]
     assert res.interchanges[0].delimiters.segment == d.segment
-    got = [[parsers.split_segment(s, res.interchanges[0].delimiters) for s in t.segments[1:-1]] for t in res.transactions]
+    got = [
+        [parsers.split_segment(s, res.interchanges[0].delimiters) for s in t.segments[1:-1]]
+        for t in res.transactions
+    ]
     assert got == bodies
     assert snapshot(stream_parse(data, 37)) == snapshot(res)
 
@@ -161,7 +175,11 @@ def mutated(draw: Any) -> bytes:
         elif op == "truncate":
             del data[pos:]
         elif op == "delimiter" and data:
-            data[pos:pos] = draw(st.sampled_from([b"~", b"*", b"'", b"+", b"?", b"\n", b"ISA*", b"UNB+", b"SE*", b"GE*", b"UNT+"]))
+            data[pos:pos] = draw(
+                st.sampled_from(
+                    [b"~", b"*", b"'", b"+", b"?", b"\n", b"ISA*", b"UNB+", b"SE*", b"GE*", b"UNT+"]
+                )
+            )
     return bytes(data)
 
 

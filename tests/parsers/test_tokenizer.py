@@ -26,7 +26,7 @@ def test_fast_path_for_regular_input() -> None:
     assert blk.fast and blk.nseg == 3 and blk.probs == []
     assert [(t, k) for t, k, _s, _tp in blk.env] == [("ST", 0), ("SE", 2)]
     assert texts(blk) == ["ST*850*1", "BEG*00", "SE*3*1"]
-    tag, k, s, tp = blk.env[1]
+    _tag, k, s, tp = blk.env[1]
     assert buf[s:tp] == b"SE*3*1" and blk.text(k, s, tp) == "SE*3*1"
 
 
@@ -44,7 +44,9 @@ def test_fast_path_for_regular_input() -> None:
         (b"ST*1~\nBIN*3*A~B~\nSE*3~", "slow"),  # binary payload with a terminator
     ],
 )
-def test_every_path_gives_the_same_segments(raw: str, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_path_gives_the_same_segments(
+    raw: str, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blk = scan(X12, raw, 0, len(raw), eof=True)
     got = "slow" if not blk.fast else "tolerant" if blk._split is not None else "fast"
     assert got == path
@@ -52,7 +54,11 @@ def test_every_path_gives_the_same_segments(raw: str, path: str, monkeypatch: py
     monkeypatch.setattr(tokenizer, "_regular", lambda *a: False)
     slow_blk = scan(X12, raw, 0, len(raw), eof=True)
     assert not slow_blk.fast
-    assert (texts(slow_blk), [(t, k) for t, k, _s, _tp in slow_blk.env], [p[:3] for p in slow_blk.probs]) == fast
+    assert (
+        texts(slow_blk),
+        [(t, k) for t, k, _s, _tp in slow_blk.env],
+        [p[:3] for p in slow_blk.probs],
+    ) == fast
     assert "ST*1" in fast[0] and "SE*3" in fast[0]
 
 
@@ -70,7 +76,11 @@ def test_escaped_release_before_terminator() -> None:
 
 
 def test_escaped_helper() -> None:
-    assert escaped(b"A?'", 0, 2, b"?") and not escaped(b"A??'", 0, 3, b"?") and escaped(b"???'", 0, 3, b"?")
+    assert (
+        escaped(b"A?'", 0, 2, b"?")
+        and not escaped(b"A??'", 0, 3, b"?")
+        and escaped(b"???'", 0, 3, b"?")
+    )
 
 
 def test_cut_is_after_the_last_unescaped_terminator() -> None:

@@ -22,7 +22,9 @@ from parsers.writer import (
     x12_interchange,
 )
 
-PO = TransactionOut("850", "0001", [["BEG", "00", "SA", "PO1", "", "20240101"], ["PO1", "1", "5", ["EA", "X"]]])
+PO = TransactionOut(
+    "850", "0001", [["BEG", "00", "SA", "PO1", "", "20240101"], ["PO1", "1", "5", ["EA", "X"]]]
+)
 
 
 def test_element_shapes() -> None:
@@ -69,7 +71,11 @@ def _x12(**kw: object) -> bytes:
         "sender": Party("ZZ", "ACME"),
         "receiver": Party("01", "123456789"),
         "control": 905,
-        "groups": [GroupOut("PO", "ACME", "PARTNER", "17", ("005010",), [PO, TransactionOut("850", "0002", [])])],
+        "groups": [
+            GroupOut(
+                "PO", "ACME", "PARTNER", "17", ("005010",), [PO, TransactionOut("850", "0002", [])]
+            )
+        ],
         "date": "240101",
         "time": "1200",
         "line_break": "\n",
@@ -82,7 +88,9 @@ def test_x12_envelope_is_counted_and_fixed_width() -> None:
     data = _x12()
     isa = data[: data.index(b"~") + 1]
     assert len(isa) == 106 and all(isa[i : i + 1] == b"*" for i in ISA_SEPARATORS)
-    assert isa.startswith(b"ISA*00*          *00*          *ZZ*ACME           *01*123456789      *240101*1200*^*00501*000000905*0*P*:~")
+    assert isa.startswith(
+        b"ISA*00*          *00*          *ZZ*ACME           *01*123456789      *240101*1200*^*00501*000000905*0*P*:~"
+    )
     res = parsers.parse(data)
     assert res.valid, [e.line("x") for e in res.all_errors()]
     t1, t2 = res.transactions
@@ -92,10 +100,22 @@ def test_x12_envelope_is_counted_and_fixed_width() -> None:
 
 
 def test_x12_options() -> None:
-    data = _x12(test=True, ack_requested=True, version="00401", delimiters=Delimiters("|", ">", "\n"), line_break="")
+    data = _x12(
+        test=True,
+        ack_requested=True,
+        version="00401",
+        delimiters=Delimiters("|", ">", "\n"),
+        line_break="",
+    )
     res = parsers.parse(data)
     ic = res.interchanges[0]
-    assert res.valid and ic.test and ic.ack_requested and ic.version == "00401" and ic.delimiters.segment == "\n"
+    assert (
+        res.valid
+        and ic.test
+        and ic.ack_requested
+        and ic.version == "00401"
+        and ic.delimiters.segment == "\n"
+    )
     assert ic.header[11] == "U"
 
 
@@ -113,13 +133,17 @@ def test_x12_refuses_impossible_envelopes() -> None:
 
 
 def test_x12_interchange_level_segments() -> None:
-    data = _x12(groups=[], interchange_segments=[["TA1", "000000050", "240101", "1200", "A", "000"]])
+    data = _x12(
+        groups=[], interchange_segments=[["TA1", "000000050", "240101", "1200", "A", "000"]]
+    )
     res = parsers.parse(data)
     assert res.valid and data.count(b"\n") == 3 and b"IEA*0*" in data
 
 
 def test_edifact_envelope_with_messages() -> None:
-    msg = TransactionOut("ORDERS", "1", [["BGM", "220", "PO?1"], ["NAD", "BY", ["123", "", "9"]]], ("D", "96A", "UN"))
+    msg = TransactionOut(
+        "ORDERS", "1", [["BGM", "220", "PO?1"], ["NAD", "BY", ["123", "", "9"]]], ("D", "96A", "UN")
+    )
     data = edifact_interchange(
         sender=Party("14", "SENDER"), receiver=Party("", "RCV"), control="REF1", messages=[msg, msg],
         date="240101", time="1200", test=True, ack_requested=True,
@@ -130,12 +154,26 @@ def test_edifact_envelope_with_messages() -> None:
     t = res.transactions[0]
     assert t.segments[1] == "BGM+220+PO??1" and t.version == "D96A"
     ic = res.interchanges[0]
-    assert ic.test and ic.ack_requested and ic.sender.key() == "14:SENDER" and ic.receiver.key() == ":RCV"
+    assert (
+        ic.test
+        and ic.ack_requested
+        and ic.sender.key() == "14:SENDER"
+        and ic.receiver.key() == ":RCV"
+    )
 
 
 def test_edifact_envelope_with_groups_and_custom_delimiters() -> None:
-    d = Delimiters(element="*", component="=", segment="~", repetition="!", release="\\", decimal=",")
-    g = GroupOut("ORDERS", "S", "R", "G7", ("D", "96A"), [TransactionOut("ORDERS", "M1", [["BGM", "A*B~C"]], ("D", "96A", "UN"))])
+    d = Delimiters(
+        element="*", component="=", segment="~", repetition="!", release="\\", decimal=","
+    )
+    g = GroupOut(
+        "ORDERS",
+        "S",
+        "R",
+        "G7",
+        ("D", "96A"),
+        [TransactionOut("ORDERS", "M1", [["BGM", "A*B~C"]], ("D", "96A", "UN"))],
+    )
     data = edifact_interchange(
         sender=Party("", "S"), receiver=Party("", "R"), control="9", groups=[g], delimiters=d, syntax="UNOY",
         syntax_version="4", line_break="\n",
@@ -149,9 +187,17 @@ def test_edifact_envelope_with_groups_and_custom_delimiters() -> None:
 
 def test_edifact_refuses_mixing_and_unknown_syntax() -> None:
     with pytest.raises(ValueError):
-        edifact_interchange(sender=Party("", "S"), receiver=Party("", "R"), control="1", messages=[PO], groups=[GroupOut("A", "S", "R", "1", ())])
+        edifact_interchange(
+            sender=Party("", "S"),
+            receiver=Party("", "R"),
+            control="1",
+            messages=[PO],
+            groups=[GroupOut("A", "S", "R", "1", ())],
+        )
     with pytest.raises(ValueError):
-        edifact_interchange(sender=Party("", "S"), receiver=Party("", "R"), control="1", syntax="ABCD")
+        edifact_interchange(
+            sender=Party("", "S"), receiver=Party("", "R"), control="1", syntax="ABCD"
+        )
 
 
 def test_una_string() -> None:

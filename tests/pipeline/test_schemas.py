@@ -26,6 +26,7 @@ from pipeline import admin, kafka, records, schemas
 from pipeline import errors as perr
 from pipeline.ingest import FileDrop, Ingestor, Rejected
 from pipeline.partners import Partner, PartnerRegistry, load_partners
+from pipeline.acking import build_for_partner
 from pipeline.processing import Inbound, Outcome, Processor
 from pipeline.routing import Router
 from pipeline.settings import PACKAGE_DIR, Settings
@@ -40,10 +41,6 @@ NON_UTF8 = bytes(range(256)) * 4
 
 # Headers the code sets that the registry does not declare yet (reported to the lead).
 # A header outside this list and TopicSpec.headers fails test_output_headers_are_declared.
-PENDING_HEADERS: dict[str, set[str]] = {
-    DEADLETTER: {"edi-error-code"},
-    "agents.*": {"edi-duplicate", "edi-replay"},
-}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -232,31 +229,14 @@ def test_internal_error_dead_letter_validates() -> None:
 
 
 def test_acknowledged_event_validates(corpus: Path) -> None:
-    """The acknowledged event the worker writes per acknowledgement it produces.
-
-    The acknowledgement builder is the lead's (not merged yet); this one returns the
-    fields processing.py reads, so the event and the edi.acks.outbound record are real.
-    """
-
-    def builder(ic: Any, kinds: Any, partner: Partner, state: Any) -> list[dict[str, Any]]:
-        """One acknowledgement of the first kind the partner wants."""
-        return [
-            {
-                "type": kinds[0],
-                "control": "000000001",
-                "bytes": b"ISA*00*          *00*          *ZZ*RECEIVERISA~",
-                "filename": f"{ic.control}.997",
-                "status": "accepted",
-                "summary": {"groups": 1},
-            }
-        ]
-
+    """The acknowledged events (outbound 997s and the inbound reconciliation) validate."""
     proc = Processor(
-        registry_partners(), Router.from_file(CONFIG / "routing.toml"), ack_builder=builder
+        registry_partners(), Router.from_file(CONFIG / "routing.toml"), ack_builder=build_for_partner
     )
     seen: collections.Counter[str] = collections.Counter()
     validate_outcome(proc.process(inbound((corpus / X12_850).read_bytes(), "acme")), seen)
-    assert seen["acknowledged"] == 1 and seen["edi.acks.outbound"] == 1
+    # the 810+850 file has two groups: one 997 interchange each
+    assert seen["acknowledged"] == 2 and seen["edi.acks.outbound"] == 2
 
 
 def test_output_headers_are_declared(corpus: Path) -> None:
@@ -268,9 +248,7 @@ def test_output_headers_are_declared(corpus: Path) -> None:
             names = {h for h, _ in o.headers} - set(spec_of(o.topic).headers)
             undeclared["agents.*" if o.topic.startswith("agents.") else o.topic] |= names
     for topic, names in undeclared.items():
-        assert names <= PENDING_HEADERS.get(topic, set()), (
-            f"{topic} headers {names} not in registry"
-        )
+        assert not names, f"{topic} headers {names} not in registry"
 
 
 # -- partners ------------------------------------------------------------------------------
