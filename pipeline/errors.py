@@ -33,7 +33,9 @@ register(
     ErrorCode(EMPTY_INPUT, "empty input", Level.INTERCHANGE, ta1="024", contrl="13"),
     ErrorCode(UNREADABLE_FILE, "file could not be read", Level.INTERCHANGE, retriable=True),
     ErrorCode(BROKER_UNAVAILABLE, "the broker is unavailable", Level.INTERCHANGE, retriable=True),
-    ErrorCode(INTERNAL, "internal error while processing (a bug: please report)", Level.INTERCHANGE),
+    ErrorCode(
+        INTERNAL, "internal error while processing (a bug: please report)", Level.INTERCHANGE
+    ),
 )
 
 

@@ -59,7 +59,9 @@ class TrackingIndex:
             if len(self.by_id) > self.capacity:
                 self.by_id.popitem(last=False)
         kind = event.get("event")
-        entry["events"].append({k: v for k, v in event.items() if k not in ("partner", "ingest_id")})
+        entry["events"].append(
+            {k: v for k, v in event.items() if k not in ("partner", "ingest_id")}
+        )
         entry["status"] = _status(entry["events"], str(kind))
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -140,8 +142,16 @@ class Facade:
         route = "post"
         partner = self.authenticate(request)
         if partner is None:
-            return self._answer(route, 401, {"error": {"code": "unauthorized", "message": "missing or unknown API key"}}, {"WWW-Authenticate": "Bearer"})
-        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
+            return self._answer(
+                route,
+                401,
+                {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if (
+            request.content_length is not None
+            and request.content_length > self.settings.max_body_bytes
+        ):
             return self._too_large(route)
         if time.monotonic() - self.ingestor.last_failure < BROKER_DOWN_GRACE:
             return self._unavailable(route)
@@ -158,14 +168,20 @@ class Facade:
         except Rejected as rej:
             source = {"channel": "http", "filename": filename, "ingest_id": ingest_id}
             try:
-                await asyncio.wait_for(self.ingestor.deadletter(partner.id, rej.errors, data, source), 10.0)
+                await asyncio.wait_for(
+                    self.ingestor.deadletter(partner.id, rej.errors, data, source), 10.0
+                )
             except Exception as exc:  # the partner still gets the coded answer
                 log.warning("dead letter for rejected request not written: %s", exc)
             metrics.QUARANTINED.labels(rej.errors[0].code).inc()
             return self._answer(
                 route,
                 rej.status,
-                {"ingest_id": ingest_id, "error": rej.errors[0].to_dict(), "errors": [e.to_dict() for e in rej.errors]},
+                {
+                    "ingest_id": ingest_id,
+                    "error": rej.errors[0].to_dict(),
+                    "errors": [e.to_dict() for e in rej.errors],
+                },
             )
         except BrokerUnavailable:
             return self._unavailable(route)
@@ -187,10 +203,17 @@ class Facade:
         route = "get"
         partner = self.authenticate(request)
         if partner is None:
-            return self._answer(route, 401, {"error": {"code": "unauthorized", "message": "missing or unknown API key"}}, {"WWW-Authenticate": "Bearer"})
+            return self._answer(
+                route,
+                401,
+                {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
+                {"WWW-Authenticate": "Bearer"},
+            )
         entry = self.tracking.by_id.get(request.match_info["ingest_id"])
         if entry is None or entry.get("partner") != partner.id:
-            return self._answer(route, 404, {"error": {"code": "not_found", "message": "no such ingest id"}})
+            return self._answer(
+                route, 404, {"error": {"code": "not_found", "message": "no such ingest id"}}
+            )
         return self._answer(route, 200, entry)
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -208,7 +231,9 @@ class Facade:
         body, ctype = metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": ctype})
 
-    def _answer(self, route: str, status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    def _answer(
+        self, route: str, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> web.Response:
         metrics.HTTP_REQUESTS.labels(route, str(status)).inc()
         return _json(body, status, headers)
 
@@ -216,13 +241,24 @@ class Facade:
         return self._answer(
             route,
             413,
-            {"error": {"code": "too_large", "message": f"body larger than {self.settings.max_body_bytes} bytes"}},
+            {
+                "error": {
+                    "code": "too_large",
+                    "message": f"body larger than {self.settings.max_body_bytes} bytes",
+                }
+            },
         )
 
     def _unavailable(self, route: str) -> web.Response:
         return self._answer(
             route,
             503,
-            {"error": {"code": "unavailable", "message": "the broker is unavailable; retry later", "at": records.now_rfc3339()}},
+            {
+                "error": {
+                    "code": "unavailable",
+                    "message": "the broker is unavailable; retry later",
+                    "at": records.now_rfc3339(),
+                }
+            },
             {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )

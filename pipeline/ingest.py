@@ -52,7 +52,7 @@ def new_ingest_id() -> str:
     return f"{int(time.time() * 1000):012x}{secrets.token_hex(5)}"
 
 
-class Rejected(Exception):  # noqa: N818 - a result, not a failure of ours
+class Rejected(Exception):
     """The input cannot be accepted; ``errors`` say why (never retriable)."""
 
     def __init__(self, errors: Sequence[EdiError], status: int = 400) -> None:
@@ -61,7 +61,7 @@ class Rejected(Exception):  # noqa: N818 - a result, not a failure of ours
         self.status = status
 
 
-class BrokerUnavailable(Exception):  # noqa: N818
+class BrokerUnavailable(Exception):
     """The broker did not acknowledge in time; the caller keeps the input and retries."""
 
 
@@ -79,7 +79,9 @@ class Accepted:
 class Ingestor:
     """Envelope check, sender check, chunking and acknowledged produce, for any channel."""
 
-    def __init__(self, settings: Settings, partners: PartnerRegistry, producer: AIOKafkaProducer) -> None:
+    def __init__(
+        self, settings: Settings, partners: PartnerRegistry, producer: AIOKafkaProducer
+    ) -> None:
         self.settings = settings
         self.partners = partners
         self.producer = producer
@@ -91,7 +93,9 @@ class Ingestor:
             raise Rejected([perr.error(perr.EMPTY_INPUT, "the input is empty")])
         result = parse(data)
         if not result.interchanges:
-            raise Rejected(list(result.errors) or [perr.error(perr.EMPTY_INPUT, "no interchange found")])
+            raise Rejected(
+                list(result.errors) or [perr.error(perr.EMPTY_INPUT, "no interchange found")]
+            )
         fatal = [e for e in result.errors if e.rejects]
         if fatal:
             raise Rejected(fatal)
@@ -173,7 +177,9 @@ class Ingestor:
         )
         try:
             futures = [
-                await self.producer.send(topic, m, key=key, headers=[*base, ("edi-chunk", f"{i + 1}/{n}".encode())])
+                await self.producer.send(
+                    topic, m, key=key, headers=[*base, ("edi-chunk", f"{i + 1}/{n}".encode())]
+                )
                 for i, m in enumerate(messages)
             ]
             futures.append(
@@ -182,7 +188,7 @@ class Ingestor:
                 )
             )
             await asyncio.wait_for(asyncio.gather(*futures), timeout)
-        except (KafkaError, TimeoutError, asyncio.TimeoutError) as exc:
+        except (KafkaError, TimeoutError) as exc:
             self.last_failure = time.monotonic()
             metrics.BROKER_RETRIES.inc()
             raise BrokerUnavailable(str(exc) or type(exc).__name__) from None
@@ -201,7 +207,12 @@ class Ingestor:
         """Write a dead letter and a ``rejected`` tracking event for input refused at ingest."""
         key = partner_id.encode()
         record = records.deadletter(
-            errors=errors, partner=partner_id, source=source, raw=raw, stage="ingest", reference=reference
+            errors=errors,
+            partner=partner_id,
+            source=source,
+            raw=raw,
+            stage="ingest",
+            reference=reference,
         )
         event = records.tracking(
             "rejected",
@@ -217,7 +228,9 @@ class Ingestor:
             key=key,
             headers=[("edi-error-code", errors[0].code.encode())],
         )
-        f2 = await self.producer.send(kafka.topic(self.settings, TRACKING), orjson.dumps(event), key=key)
+        f2 = await self.producer.send(
+            kafka.topic(self.settings, TRACKING), orjson.dumps(event), key=key
+        )
         await asyncio.gather(f1, f2)
         metrics.DEADLETTERS.labels(errors[0].code).inc()
 
@@ -259,7 +272,9 @@ class FileDrop:
         self.settings = settings
         self.ingestor = ingestor
         self.sha_index = ShaIndex(settings.data_dir / "state" / "ingested.log")
-        self._seen: dict[Path, tuple[int, int, float]] = {}  # path -> (size, mtime_ns, first seen so)
+        self._seen: dict[
+            Path, tuple[int, int, float]
+        ] = {}  # path -> (size, mtime_ns, first seen so)
         self._backoff_until = 0.0
         self._backoff = 0.5
         self.wakeup = asyncio.Event()
@@ -316,7 +331,9 @@ class FileDrop:
         """Take one ready inbox file through claim → produce → archive; False to retry later."""
         s = self.settings
         if path.is_symlink():
-            await self._quarantine_unread(folder, path, perr.error(perr.SYMLINK, "symbolic links are not accepted"))
+            await self._quarantine_unread(
+                folder, path, perr.error(perr.SYMLINK, "symbolic links are not accepted")
+            )
             return True
         partner = self.ingestor.partners.get(folder)
         ingest_id = new_ingest_id()
@@ -329,7 +346,9 @@ class FileDrop:
             return True  # someone else claimed it
         self._seen.pop(path, None)
         if partner is None:
-            err = perr.error(perr.UNKNOWN_PARTNER, f"inbox folder {folder!r} is not a known partner")
+            err = perr.error(
+                perr.UNKNOWN_PARTNER, f"inbox folder {folder!r} is not a known partner"
+            )
             return await self._quarantine(folder, claimed, path.name, ingest_id, [err])
         return await self.process_claimed(partner, claimed)
 
@@ -359,7 +378,9 @@ class FileDrop:
                     partner, data, channel="file", filename=name, ingest_id=ingest_id
                 )
             except Rejected as rej:
-                return await self._quarantine(partner.id, claimed, name, ingest_id, rej.errors, data)
+                return await self._quarantine(
+                    partner.id, claimed, name, ingest_id, rej.errors, data
+                )
             except BrokerUnavailable as exc:
                 log.warning("broker unavailable, %s stays claimed for retry: %s", name, exc)
                 return False
@@ -428,7 +449,13 @@ class FileDrop:
         return True
 
     async def _report(
-        self, partner_id: str, dest: Path, name: str, ingest_id: str, errs: Sequence[EdiError], raw: bytes
+        self,
+        partner_id: str,
+        dest: Path,
+        name: str,
+        ingest_id: str,
+        errs: Sequence[EdiError],
+        raw: bytes,
     ) -> None:
         metrics.QUARANTINED.labels(errs[0].code).inc()
         report = {
@@ -465,7 +492,9 @@ class FileDrop:
                 partner = self.ingestor.partners.get(folder.name)
                 if partner is None:
                     ingest_id, _, name = f.name.partition("__")
-                    err = perr.error(perr.UNKNOWN_PARTNER, f"inbox folder {folder.name!r} is not a known partner")
+                    err = perr.error(
+                        perr.UNKNOWN_PARTNER, f"inbox folder {folder.name!r} is not a known partner"
+                    )
                     await self._quarantine(folder.name, f, name, ingest_id, [err])
                 elif await self.process_claimed(partner, f):
                     n += 1
@@ -521,7 +550,9 @@ class FileDrop:
                     sleep = min(sleep, max(0.05, self.settings.stable_seconds / 2))
                 waiter = asyncio.create_task(self.wakeup.wait())
                 stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({waiter, stopper}, timeout=sleep, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=sleep, return_when=asyncio.FIRST_COMPLETED
+                )
                 waiter.cancel()
                 stopper.cancel()
         finally:

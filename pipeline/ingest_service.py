@@ -28,7 +28,9 @@ async def _start_producer(settings: Settings, stop: asyncio.Event) -> object:
             return producer
         except (KafkaError, OSError) as exc:
             await producer.stop()
-            log.warning("broker %s not reachable (%s); retrying in %.1f s", settings.broker, exc, delay)
+            log.warning(
+                "broker %s not reachable (%s); retrying in %.1f s", settings.broker, exc, delay
+            )
             try:
                 await asyncio.wait_for(stop.wait(), delay)
                 raise SystemExit(0)
@@ -37,7 +39,9 @@ async def _start_producer(settings: Settings, stop: asyncio.Event) -> object:
             delay = min(delay * 2, settings.retry_max_seconds)
 
 
-async def serve(settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None
+) -> None:
     """Run file drop, façade and tracking reader until ``stop`` is set."""
     registry = load_registry(settings)
     producer = await _start_producer(settings, stop)
@@ -50,7 +54,10 @@ async def serve(settings: Settings, stop: asyncio.Event, ready: asyncio.Event | 
     await runner.setup()
     site = web.TCPSite(runner, settings.facade_host, settings.facade_port)
     await site.start()
-    tasks = [asyncio.create_task(tracking.run(stop)), asyncio.create_task(outbox.run(settings, stop))]
+    tasks = [
+        asyncio.create_task(tracking.run(stop)),
+        asyncio.create_task(outbox.run(settings, stop)),
+    ]
     try:
         await drop.redrive()
         tasks.append(asyncio.create_task(drop.run(stop)))
@@ -69,7 +76,9 @@ def run(settings: Settings) -> None:
     """Run the ingest process until SIGINT/SIGTERM."""
     import uvloop
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -42,7 +42,9 @@ INTERCHANGES_PROCESSED = Counter(
 DOCUMENTS_ROUTED = Counter(
     "edi_documents_routed_total", "Documents produced to agent topics", ["topic"]
 )
-DEADLETTERS = Counter("edi_deadletters_total", "Dead-letter records written, by error code", ["code"])
+DEADLETTERS = Counter(
+    "edi_deadletters_total", "Dead-letter records written, by error code", ["code"]
+)
 DUPLICATES = Counter(
     "edi_duplicates_total", "Re-sent interchanges suppressed by the duplicate table", ["partner"]
 )
@@ -69,7 +71,9 @@ PARTNER_WINDOW = Gauge(
 )
 ROUTING_RELOADS = Counter("edi_routing_reloads_total", "Routing file reloads", ["result"])
 PARTNER_UPDATES = Counter("edi_partner_updates_total", "Partner profiles applied from edi.partners")
-OUTBOX_FILES = Counter("edi_outbox_files_total", "Acknowledgement files written to outboxes", ["partner"])
+OUTBOX_FILES = Counter(
+    "edi_outbox_files_total", "Acknowledgement files written to outboxes", ["partner"]
+)
 
 
 def exposition() -> tuple[bytes, str]:

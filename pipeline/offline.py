@@ -14,8 +14,8 @@ from typing import IO
 
 import orjson
 
-from parsers import stream_documents
 from parsers.errors import EdiError
+from parsers.run import stream_documents
 
 
 def parse_files(

@@ -60,7 +60,9 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                     for m in msgs:
                         partner = safe_name((m.key or b"").decode("utf-8", "replace"), "unknown")
                         headers = {k: v.decode("utf-8", "replace") for k, v in (m.headers or ())}
-                        name = safe_name(headers.get("edi-filename", ""), f"ack_{m.partition}_{m.offset}.edi")
+                        name = safe_name(
+                            headers.get("edi-filename", ""), f"ack_{m.partition}_{m.offset}.edi"
+                        )
                         folder = settings.outbox / partner
                         folder.mkdir(parents=True, exist_ok=True)
                         await asyncio.to_thread(write_atomic, folder / name, m.value or b"")

@@ -51,7 +51,9 @@ class Partner:
     validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
-    attributes: Mapping[str, Any] = field(default_factory=dict)  # anything else, passed to documents
+    attributes: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # anything else, passed to documents
 
     def accepts_sender(self, key: str) -> bool:
         """True when an envelope sender (``sender_key`` form) may submit as this partner."""
@@ -85,7 +87,16 @@ class Partner:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Partner:
         """Build and check a profile from its TOML table or ``edi.partners`` JSON."""
-        known = {"id", "name", "senders", "api_key_sha256", "acks", "validation", "duplicates", "routes"}
+        known = {
+            "id",
+            "name",
+            "senders",
+            "api_key_sha256",
+            "acks",
+            "validation",
+            "duplicates",
+            "routes",
+        }
         pid = data.get("id")
         if not isinstance(pid, str) or not pid or "/" in pid or pid.startswith("."):
             raise PartnersFileError(f"partner id {pid!r} must be a non-empty folder name")

@@ -40,7 +40,9 @@ async def published_ids(settings: Settings, idle: float = 1.0) -> set[str]:
     return live
 
 
-async def sync(settings: Settings, partners: Sequence[Partner], *, prune: bool = False) -> dict[str, int]:
+async def sync(
+    settings: Settings, partners: Sequence[Partner], *, prune: bool = False
+) -> dict[str, int]:
     """Publish every profile (and tombstones for removed ones with ``prune``); wait for acks."""
     await admin.ensure_topics(settings, [by_name()[PARTNERS]])
     removed: set[str] = set()
@@ -51,7 +53,8 @@ async def sync(settings: Settings, partners: Sequence[Partner], *, prune: bool =
     try:
         topic = kafka.topic(settings, PARTNERS)
         futures = [
-            await producer.send(topic, orjson.dumps(p.to_json()), key=p.id.encode()) for p in partners
+            await producer.send(topic, orjson.dumps(p.to_json()), key=p.id.encode())
+            for p in partners
         ]
         futures += [await producer.send(topic, None, key=pid.encode()) for pid in sorted(removed)]
         await asyncio.gather(*futures)

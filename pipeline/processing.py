@@ -124,7 +124,9 @@ class Processor:
         ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
         partner = self.partners.get(partner_id)
         if partner is None:
-            err = perr.error(perr.UNKNOWN_PARTNER, f"partner {partner_id!r} is not in the partner table")
+            err = perr.error(
+                perr.UNKNOWN_PARTNER, f"partner {partner_id!r} is not in the partner table"
+            )
             self._reject(out, msg, key, partner_id, ingest_id, source, [err], {})
             return out
 
@@ -137,7 +139,9 @@ class Processor:
             return out
         if fatal:
             # garbage around readable interchanges: keep the interchanges, report the rest
-            self._reject(out, msg, key, partner_id, ingest_id, source, fatal, {"scope": "input"}, track=False)
+            self._reject(
+                out, msg, key, partner_id, ingest_id, source, fatal, {"scope": "input"}, track=False
+            )
         force = msg.header(FORCE_HEADER) == "1"
         for ic in result.interchanges:
             out.interchanges += 1
@@ -179,10 +183,19 @@ class Processor:
         if prior is not None and partner.duplicates == "suppress":
             out.duplicates += 1
             out.outcome = "duplicate"
-            out.outputs.append(self._track("duplicate", key, partner.id, ingest_id, interchange=ic.control,
-                                           sender=skey, original_ingest_id=prior.get("ingest_id"),
-                                           first_seen_at=records.rfc3339(float(prior.get("at", 0))),
-                                           reason="interchange control number already processed"))
+            out.outputs.append(
+                self._track(
+                    "duplicate",
+                    key,
+                    partner.id,
+                    ingest_id,
+                    interchange=ic.control,
+                    sender=skey,
+                    original_ingest_id=prior.get("ingest_id"),
+                    first_seen_at=records.rfc3339(float(prior.get("at", 0))),
+                    reason="interchange control number already processed",
+                )
+            )
             return
         raw = msg.value[ic.offset : ic.end]
         if partner.validation == "hipaa" and ic.standard is Standard.X12:
@@ -206,15 +219,27 @@ class Processor:
             for tx in grp.transactions:
                 n_tx += 1
                 if grp_rejected or not tx.accepted:
-                    errs = [e for e in tx.errors if e.rejects] or [e for e in grp.errors if e.rejects]
+                    errs = [e for e in tx.errors if e.rejects] or [
+                        e for e in grp.errors if e.rejects
+                    ]
                     self._reject(
-                        out, msg, key, partner.id, ingest_id, source, errs,
+                        out,
+                        msg,
+                        key,
+                        partner.id,
+                        ingest_id,
+                        source,
+                        errs,
                         {**ctx, "group": grp.control, "transaction": tx.control, "type": tx.type},
                         track=False,
                     )
-                    rejected.append({"transaction": tx.control, "type": tx.type, "code": errs[0].code})
+                    rejected.append(
+                        {"transaction": tx.control, "type": tx.type, "code": errs[0].code}
+                    )
                     continue
-                topics = self.router.route(str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules)
+                topics = self.router.route(
+                    str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
+                )
                 type_header = tx.type.encode()
                 for doc_id, value in render_transaction(ic, grp, tx, partner=public, source=source):
                     headers = [
@@ -228,30 +253,68 @@ class Processor:
                         routed.setdefault(t, []).append(doc_id)
                     n_docs += 1
         out.documents += n_docs
-        out.outputs.append(self._track("parsed", key, partner.id, ingest_id, interchange=ic.control,
-                                       standard=str(ic.standard), sender=skey, test=ic.test,
-                                       transactions=n_tx,
-                                       warnings=warnings + [e.to_dict() for e in ic.errors]))
+        out.outputs.append(
+            self._track(
+                "parsed",
+                key,
+                partner.id,
+                ingest_id,
+                interchange=ic.control,
+                standard=str(ic.standard),
+                sender=skey,
+                test=ic.test,
+                transactions=n_tx,
+                warnings=warnings + [e.to_dict() for e in ic.errors],
+            )
+        )
         if routed:
             self.state.writes.seen[dkey] = _json(
                 {"ingest_id": ingest_id, "at": time.time(), "partition": msg.partition}
             )
-            out.outputs.append(self._track("routed", key, partner.id, ingest_id, interchange=ic.control,
-                                           topics={t: len(ids) for t, ids in routed.items()},
-                                           documents=[i for ids in routed.values() for i in ids]))
+            out.outputs.append(
+                self._track(
+                    "routed",
+                    key,
+                    partner.id,
+                    ingest_id,
+                    interchange=ic.control,
+                    topics={t: len(ids) for t, ids in routed.items()},
+                    documents=[i for ids in routed.values() for i in ids],
+                )
+            )
         if rejected:
-            out.outputs.append(self._track("rejected", key, partner.id, ingest_id, interchange=ic.control,
-                                           code=rejected[0]["code"], transactions=rejected))
+            out.outputs.append(
+                self._track(
+                    "rejected",
+                    key,
+                    partner.id,
+                    ingest_id,
+                    interchange=ic.control,
+                    code=rejected[0]["code"],
+                    transactions=rejected,
+                )
+            )
             if out.outcome != "rejected":
                 out.outcome = "partial" if routed else "rejected"
         if carries_acks(ic):
             matches = reconcile(ic, raw, partner, self.state)
             if matches:
-                out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, direction="inbound",
-                                               interchange=ic.control, acks=matches))
+                out.outputs.append(
+                    self._track(
+                        "acknowledged",
+                        key,
+                        partner.id,
+                        ingest_id,
+                        direction="inbound",
+                        interchange=ic.control,
+                        acks=matches,
+                    )
+                )
         self._acknowledge(out, key, partner, ic, ingest_id)
 
-    def _acknowledge(self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str) -> None:
+    def _acknowledge(
+        self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str
+    ) -> None:
         """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""
         if self.ack_builder is None or not partner.acks:
             return
@@ -271,9 +334,20 @@ class Processor:
                 )
             )
             out.acks.append(ack["type"])
-            out.outputs.append(self._track("acknowledged", key, partner.id, ingest_id, direction="outbound",
-                                           interchange=ic.control, ack_type=ack["type"], control=control,
-                                           status=ack.get("status"), summary=ack.get("summary", {})))
+            out.outputs.append(
+                self._track(
+                    "acknowledged",
+                    key,
+                    partner.id,
+                    ingest_id,
+                    direction="outbound",
+                    interchange=ic.control,
+                    ack_type=ack["type"],
+                    control=control,
+                    status=ack.get("status"),
+                    summary=ack.get("summary", {}),
+                )
+            )
 
     def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:
         cached = self._partner_rules.get(partner.id)
@@ -292,13 +366,19 @@ class Processor:
         source = msg.source()
         ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
         err = perr.error(perr.INTERNAL, "processing failed with an internal error; see worker log")
-        self._reject(out, msg, msg.partner_id.encode(), msg.partner_id, ingest_id, source, [err], {})
+        self._reject(
+            out, msg, msg.partner_id.encode(), msg.partner_id, ingest_id, source, [err], {}
+        )
         return out
 
     # -- records ---------------------------------------------------------------------
     @staticmethod
     def _track(event: str, key: bytes, partner: str, ingest_id: str, **details: Any) -> Output:
-        return Output(TRACKING, key, _json(records.tracking(event, partner=partner, ingest_id=ingest_id, **details)))
+        return Output(
+            TRACKING,
+            key,
+            _json(records.tracking(event, partner=partner, ingest_id=ingest_id, **details)),
+        )
 
     def _reject(
         self,
@@ -316,14 +396,30 @@ class Processor:
         out.errors.extend(errs)
         ref = {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
         record = records.deadletter(
-            errors=errs, partner=partner_id, source=source, raw=msg.value, stage="worker",
-            reference=ref, context=context,
+            errors=errs,
+            partner=partner_id,
+            source=source,
+            raw=msg.value,
+            stage="worker",
+            reference=ref,
+            context=context,
         )
-        out.outputs.append(Output(DEADLETTER, key, _json(record), [("edi-error-code", errs[0].code.encode())]))
+        out.outputs.append(
+            Output(DEADLETTER, key, _json(record), [("edi-error-code", errs[0].code.encode())])
+        )
         if track:
             out.outcome = "rejected"
-            out.outputs.append(self._track("rejected", key, partner_id, ingest_id, code=errs[0].code,
-                                           message=errs[0].message, **context))
+            out.outputs.append(
+                self._track(
+                    "rejected",
+                    key,
+                    partner_id,
+                    ingest_id,
+                    code=errs[0].code,
+                    message=errs[0].message,
+                    **context,
+                )
+            )
 
 
 def group_rejected(grp: Group) -> bool:

@@ -25,7 +25,9 @@ def now_rfc3339() -> str:
 
 def rfc3339(epoch: float) -> str:
     """An epoch time as RFC 3339 UTC with milliseconds."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
 
 
 def parse_rfc3339(value: str) -> float | None:

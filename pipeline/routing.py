@@ -94,7 +94,9 @@ def _strings(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | 
 
 
 def _glob_any(value: str, patterns: Iterable[str]) -> bool:
-    return any(p == value or (("*" in p or "?" in p) and fnmatch.fnmatchcase(value, p)) for p in patterns)
+    return any(
+        p == value or (("*" in p or "?" in p) and fnmatch.fnmatchcase(value, p)) for p in patterns
+    )
 
 
 def parse_rules(raw_rules: Sequence[Mapping[str, Any]], where: str) -> tuple[Rule, ...]:

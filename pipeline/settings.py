@@ -21,8 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EDI_MESH_", frozen=True, extra="ignore")
 
     # -- where things are -------------------------------------------------------
-    broker: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]")
-    data_dir: Path = Field(Path("var"), description="inbox/, archive/, quarantine/, outbox/ live here")
+    broker: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]"
+    )
+    data_dir: Path = Field(
+        Path("var"), description="inbox/, archive/, quarantine/, outbox/ live here"
+    )
     partners: Path = Field(
         PACKAGE_DIR / "config" / "partners.toml", description="the partners file (TOML)"
     )
@@ -39,19 +43,26 @@ class Settings(BaseSettings):
     )
     sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
     sasl_username: str = Field("", description="SASL user name (SASL_PLAINTEXT, SASL_SSL)")
-    sasl_password: str = Field("", description="SASL password (SASL_PLAINTEXT, SASL_SSL); pass it as a secret")
+    sasl_password: str = Field(
+        "", description="SASL password (SASL_PLAINTEXT, SASL_SSL); pass it as a secret"
+    )
     ssl_cafile: Path | None = Field(
-        None, description="CA bundle (PEM) that signed the brokers' certificates; unset = system CAs"
+        None,
+        description="CA bundle (PEM) that signed the brokers' certificates; unset = system CAs",
     )
     ssl_certfile: Path | None = Field(None, description="client certificate (PEM) for mutual TLS")
-    ssl_keyfile: Path | None = Field(None, description="private key (PEM) of the client certificate")
+    ssl_keyfile: Path | None = Field(
+        None, description="private key (PEM) of the client certificate"
+    )
     max_message_bytes: int = Field(
         1_048_576, ge=1024, description="inbound message limit; bigger interchanges are split"
     )
     producer_max_request_bytes: int = Field(
         16 * 1_048_576, description="hard cap of one produced record (oversize transactions)"
     )
-    producer_linger_ms: int = Field(5, description="producer linger: milliseconds to wait to fill a batch")
+    producer_linger_ms: int = Field(
+        5, description="producer linger: milliseconds to wait to fill a batch"
+    )
     producer_acks: Literal["all", "1", "0"] = Field(
         "all", description="producer acks: all = every in-sync replica stored the record"
     )
@@ -70,10 +81,14 @@ class Settings(BaseSettings):
     commit_interval: float = Field(1.0, description="seconds between offset commits of a worker")
     store: str = Field("memory://", description="Faust table store (memory:// or rocksdb://)")
     stall_seconds: float = Field(
-        5.0, gt=0, description="re-read a partition whose next record was read but not processed this long"
+        5.0,
+        gt=0,
+        description="re-read a partition whose next record was read but not processed this long",
     )
     dedup_retention_seconds: float = Field(
-        7 * 86400.0, gt=0, description="how long a seen interchange control number counts as duplicate"
+        7 * 86400.0,
+        gt=0,
+        description="how long a seen interchange control number counts as duplicate",
     )
     outbox_group: str = Field("edi-mesh-outbox", description="consumer group of the outbox writer")
 
@@ -83,7 +98,9 @@ class Settings(BaseSettings):
     )
     facade_port: int = Field(8080, description="HTTP façade port (also serves /metrics)")
     stable_seconds: float = Field(0.5, ge=0, description="a file is ready once unchanged this long")
-    poll_seconds: float = Field(0.25, gt=0, description="inbox scan interval (besides watch events)")
+    poll_seconds: float = Field(
+        0.25, gt=0, description="inbox scan interval (besides watch events)"
+    )
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
     max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
     retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
@@ -92,7 +109,9 @@ class Settings(BaseSettings):
     broker_port: int = Field(9092, description="port of the embedded Tansu broker")
 
     log_level: str = Field("WARNING", description="log level of edi-mesh processes")
-    debug_loggers: str = Field("", description="comma-separated logger names to log at DEBUG (diagnosis)")
+    debug_loggers: str = Field(
+        "", description="comma-separated logger names to log at DEBUG (diagnosis)"
+    )
 
     @property
     def bootstrap(self) -> list[str]:

@@ -105,7 +105,9 @@ class MemoryState:
         return value
 
     def next_control(self, partner: str, kind: str) -> int:
-        current = self.writes.controls.get(partner) or self.controls_table.get(partner) or Controls()
+        current = (
+            self.writes.controls.get(partner) or self.controls_table.get(partner) or Controls()
+        )
         nxt = current.advance(kind)
         self.writes.controls[partner] = nxt
         return nxt.interchange if kind == "interchange" else nxt.group

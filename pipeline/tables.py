@@ -29,10 +29,11 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import faust
 import orjson
+from faust.types import TableT
 
 from pipeline import kafka, metrics
 from pipeline.partners import Partner, PartnerRegistry, PartnersFileError
@@ -56,7 +57,11 @@ class TableState:
     def __init__(self, app: faust.App, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        opts: dict[str, Any] = {"partitions": settings.partitions, "key_type": bytes, "value_type": bytes}
+        opts: dict[str, Any] = {
+            "partitions": settings.partitions,
+            "key_type": bytes,
+            "value_type": bytes,
+        }
         self.dedup = app.Table("dedup", **opts)
         self.controls = app.Table("controls", **opts)
         self.acks = app.Table("acks-sent", **opts)
@@ -92,7 +97,10 @@ class TableState:
         return w
 
     async def persist(
-        self, table: faust.Table, items: Mapping[bytes, bytes | None], partitions: Mapping[str, int]
+        self,
+        table: TableT[Any, Any],
+        items: Mapping[bytes, bytes | None],
+        partitions: Mapping[str, int],
     ) -> None:
         """Produce changelog records (awaiting the broker) and apply them to the table's data."""
         producer = self.app.producer
@@ -134,7 +142,11 @@ class TableState:
 
     def sizes(self) -> dict[str, int]:
         """Entries per table (for /stats and the closing note)."""
-        return {"dedup": len(self.dedup.data), "controls": len(self.controls.data), "acks-sent": len(self.acks.data)}
+        return {
+            "dedup": len(self.dedup.data),
+            "controls": len(self.controls.data),
+            "acks-sent": len(self.acks.data),
+        }
 
 
 class PartnerStats:
@@ -147,7 +159,12 @@ class PartnerStats:
                 default=int,
                 partitions=settings.partitions,
                 use_partitioner=True,  # written outside an event context; keys hash to partitions
-                schema=faust.Schema(key_type=str, value_type=int, key_serializer="json", value_serializer="json"),
+                schema=faust.Schema(
+                    key_type=str,
+                    value_type=cast(Any, int),
+                    key_serializer="json",
+                    value_serializer="json",
+                ),
             )
             .tumbling(60.0, expires=timedelta(hours=2))
             .relative_to_now()
@@ -182,7 +199,9 @@ class PartnerFeed:
     (by the fetch high-water mark, which is correct on Tansu too).
     """
 
-    def __init__(self, settings: Settings, registry: PartnerRegistry, on_change: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, registry: PartnerRegistry, on_change: Any = None
+    ) -> None:
         self.settings = settings
         self.registry = registry
         self.on_change = on_change

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import aiokafka
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -56,7 +56,10 @@ class ProbingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 
 
 async def probe_highwaters(
-    consumer: aiokafka.AIOKafkaConsumer, partitions: list[TP], listed: dict[TP, int], timeout: float = 5.0
+    consumer: aiokafka.AIOKafkaConsumer,
+    partitions: list[TP],
+    listed: dict[TP, int],
+    timeout: float = 5.0,
 ) -> dict[TP, int]:
     """Log-end offsets confirmed by fetching at the listed end (works around Tansu's ListOffsets)."""
     client_cfg = consumer._client  # the bootstrap config of the real consumer
@@ -143,7 +146,12 @@ class StrictConsumer(faust_aiokafka.Consumer):
             start = self.first_unprocessed(tp)
             read = self._read_offset.get(tp)
             acked = self._acked.get(tp)
-            stuck = start is not None and read is not None and read >= start and not (acked and min(acked) == start)
+            stuck = (
+                start is not None
+                and read is not None
+                and read >= start
+                and not (acked and min(acked) == start)
+            )
             if not stuck:
                 self._stall.pop(tp, None)
                 continue
@@ -153,7 +161,9 @@ class StrictConsumer(faust_aiokafka.Consumer):
                 self._stall[tp] = (start, now)
                 continue
             if now - first[1] >= min_age:
-                log.warning("re-reading %s from offset %d: read up to %s but not processed", tp, start, read)
+                log.warning(
+                    "re-reading %s from offset %d: read up to %s but not processed", tp, start, read
+                )
                 await self.seek(tp, start)
                 self._stall[tp] = (start, now)
                 self.healed += 1
@@ -174,4 +184,4 @@ class StrictConsumer(faust_aiokafka.Consumer):
 class Transport(faust_aiokafka.Transport):
     """The aiokafka transport with :class:`StrictConsumer`."""
 
-    Consumer: Any = StrictConsumer
+    Consumer: ClassVar[type[Any]] = StrictConsumer

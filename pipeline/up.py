@@ -67,7 +67,7 @@ def _spawn(name: str, args: list[str], settings: Settings, ready_url: str, log: 
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
     return Child(name, proc, ready_url)
 
@@ -148,18 +148,25 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         while pending and not stop_requested:
             for c in list(pending):
                 if c.proc.poll() is not None:
-                    raise UpError(f"{c.name} exited at start (code {c.proc.returncode}); see {logs}/{c.name}.log")
+                    raise UpError(
+                        f"{c.name} exited at start (code {c.proc.returncode}); see {logs}/{c.name}.log"
+                    )
                 if _ready(c.ready_url):
                     pending.remove(c)
             if time.monotonic() > deadline:
-                raise UpError(f"{', '.join(c.name for c in pending)} not ready after {ready_timeout:.0f} s; see {logs}")
+                raise UpError(
+                    f"{', '.join(c.name for c in pending)} not ready after {ready_timeout:.0f} s; see {logs}"
+                )
             time.sleep(0.2)
         if not stop_requested:
             _banner(settings, partners, web_ports, time.monotonic() - t0)
         while not stop_requested:
             for c in children:
                 if c.proc.poll() is not None:
-                    print(f"edi-mesh: {c.name} exited (code {c.proc.returncode}); stopping. See {logs}/{c.name}.log", file=sys.stderr)
+                    print(
+                        f"edi-mesh: {c.name} exited (code {c.proc.returncode}); stopping. See {logs}/{c.name}.log",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.2)
         print("edi-mesh: stopping…", file=sys.stderr)
@@ -178,7 +185,10 @@ def _banner(settings: Settings, partners: list, web_ports: list[int], took: floa
         f"  broker     {settings.broker}   (Tansu, memory storage: data is gone when it stops)",
         f"  façade     http://{settings.facade_host}:{settings.facade_port}/v1/interchanges",
         f"  metrics    http://{settings.facade_host}:{settings.facade_port}/metrics   (ingest)",
-        *[f"  metrics    http://{settings.worker_web_host}:{p}/metrics   (worker {i + 1})" for i, p in enumerate(web_ports)],
+        *[
+            f"  metrics    http://{settings.worker_web_host}:{p}/metrics   (worker {i + 1})"
+            for i, p in enumerate(web_ports)
+        ],
         "  inboxes:",
         *[f"    {inbox / p.id}/   {p.name}" for p in partners],
         f"  archive    {settings.archive.resolve()}/",

@@ -24,7 +24,9 @@ def run(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM; creates missing topics first."""
     import uvloop
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     asyncio.run(admin.ensure_topics(settings))
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     asyncio.set_event_loop(asyncio.new_event_loop())

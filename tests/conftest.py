@@ -33,7 +33,9 @@ def corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
-def broker_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., EmbeddedBroker]]:
+def broker_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., EmbeddedBroker]]:
     """Start extra brokers (fault tests restart their own); all are stopped at session end."""
     started: list[EmbeddedBroker] = []
     logs = tmp_path_factory.mktemp("broker-logs")

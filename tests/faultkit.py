@@ -35,12 +35,26 @@ class Load:
         return len(self.expected)
 
 
-def make_load(settings: Settings, *, interchanges: int, per_interchange: int, seed: int = 7,
-              partner: str = "sandbox", mix: str = "x12") -> Load:
+def make_load(
+    settings: Settings,
+    *,
+    interchanges: int,
+    per_interchange: int,
+    seed: int = 7,
+    partner: str = "sandbox",
+    mix: str = "x12",
+) -> Load:
     """Generated interchanges as inbound records for ``partner``, and their expected document ids."""
-    data, _ = generate_bytes(seed=seed, mix=mix, interchanges=interchanges,
-                             transactions_per_interchange=per_interchange, partners=3)
-    processor = Processor(PartnerRegistry(load_partners(settings.partners)), Router.from_file(settings.routing))
+    data, _ = generate_bytes(
+        seed=seed,
+        mix=mix,
+        interchanges=interchanges,
+        transactions_per_interchange=per_interchange,
+        partners=3,
+    )
+    processor = Processor(
+        PartnerRegistry(load_partners(settings.partners)), Router.from_file(settings.routing)
+    )
     messages = []
     expected: set[str] = set()
     for i, ic in enumerate(data[x.offset : x.end] for x in parse(data).interchanges):
@@ -54,12 +68,19 @@ def make_load(settings: Settings, *, interchanges: int, per_interchange: int, se
         ]
         messages.append((ic, headers))
         out = processor.process(Inbound(value=ic, headers=dict(headers), key=partner.encode()))
-        expected.update(dict(o.headers)["edi-document-id"].decode() for o in out.outputs if o.document)
+        expected.update(
+            dict(o.headers)["edi-document-id"].decode() for o in out.outputs if o.document
+        )
     return Load(messages, expected)
 
 
-async def produce(settings: Settings, messages: Iterable[tuple[bytes, list[tuple[str, bytes]]]],
-                  *, rate: float | None = None, partner: str = "sandbox") -> int:
+async def produce(
+    settings: Settings,
+    messages: Iterable[tuple[bytes, list[tuple[str, bytes]]]],
+    *,
+    rate: float | None = None,
+    partner: str = "sandbox",
+) -> int:
     """Produce inbound records (optionally at ``rate`` per second); return how many."""
     producer = kafka.producer(settings)
     await producer.start()
@@ -68,7 +89,11 @@ async def produce(settings: Settings, messages: Iterable[tuple[bytes, list[tuple
     try:
         futures = []
         for value, headers in messages:
-            futures.append(await producer.send(kafka.topic(settings, INBOUND), value, key=partner.encode(), headers=headers))
+            futures.append(
+                await producer.send(
+                    kafka.topic(settings, INBOUND), value, key=partner.encode(), headers=headers
+                )
+            )
             n += 1
             if rate:
                 delay = t0 + n / rate - time.monotonic()
@@ -84,7 +109,9 @@ def agent_topics(settings: Settings) -> list[str]:
     return [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
 
 
-async def seen_ids(settings: Settings, expected: set[str], timeout: float, settle: float = 2.0) -> Counter[str]:
+async def seen_ids(
+    settings: Settings, expected: set[str], timeout: float, settle: float = 2.0
+) -> Counter[str]:
     """Count document ids on every agent topic until all expected arrived (plus ``settle`` s) or timeout."""
     consumer = kafka.consumer(settings, *agent_topics(settings))
     await consumer.start()

@@ -93,7 +93,9 @@ def wait_http(url: str, timeout: float = 60.0, proc: Proc | None = None) -> None
         except OSError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"{url} not ready in {timeout} s" + (f"\n{proc.output()[-4000:]}" if proc else ""))
+    raise AssertionError(
+        f"{url} not ready in {timeout} s" + (f"\n{proc.output()[-4000:]}" if proc else "")
+    )
 
 
 def start_worker(settings: Settings, log_dir: Path, name: str = "worker") -> Proc:
@@ -132,7 +134,9 @@ async def read_topic(
     return out
 
 
-def read_json(settings: Settings, topic: str, n: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+def read_json(
+    settings: Settings, topic: str, n: int, timeout: float = 30.0
+) -> list[dict[str, Any]]:
     """At least ``n`` JSON values of ``topic`` (fewer if the timeout passes)."""
     recs = asyncio.run(read_topic(settings, topic, until=lambda r: len(r) >= n, timeout=timeout))
     return [orjson.loads(r.value) for r in recs if r.value is not None]

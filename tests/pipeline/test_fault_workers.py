@@ -22,7 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 def _produce_in_background(settings, load, rate):  # type: ignore[no-untyped-def]
-    t = threading.Thread(target=lambda: asyncio.run(produce(settings, load.messages, rate=rate)), daemon=True)
+    t = threading.Thread(
+        target=lambda: asyncio.run(produce(settings, load.messages, rate=rate)), daemon=True
+    )
     t.start()
     return t
 
@@ -46,7 +48,9 @@ def test_sigkill_worker_mid_stream_then_restart(make_settings, tmp_path: Path) -
     feeder = _produce_in_background(settings, load, rate=100)  # 4 s of traffic
     _wait_docs(settings, load, 0.25)
     w.kill()
-    w2 = start_worker(settings.model_copy(update={"worker_web_port": free_port()}), tmp_path, "worker-restarted")
+    w2 = start_worker(
+        settings.model_copy(update={"worker_web_port": free_port()}), tmp_path, "worker-restarted"
+    )
     feeder.join(60)
     counts = asyncio.run(seen_ids(settings, load.expected, timeout=90))
     w2.stop()
@@ -60,7 +64,9 @@ def test_two_workers_sigkill_one(make_settings, tmp_path: Path) -> None:  # type
     settings = make_settings(partitions=4, batch_size=50)
     load = make_load(settings, interchanges=400, per_interchange=5, seed=11)
     a = start_worker(settings, tmp_path, "worker-a")
-    b = start_worker(settings.model_copy(update={"worker_web_port": free_port()}), tmp_path, "worker-b")
+    b = start_worker(
+        settings.model_copy(update={"worker_web_port": free_port()}), tmp_path, "worker-b"
+    )
     feeder = _produce_in_background(settings, load, rate=100)
     _wait_docs(settings, load, 0.3)
     b.kill()

@@ -24,9 +24,9 @@ from jsonschema import Draft202012Validator
 from parsers.errors import Location
 from pipeline import admin, kafka, records, schemas
 from pipeline import errors as perr
+from pipeline.acking import build_for_partner
 from pipeline.ingest import FileDrop, Ingestor, Rejected
 from pipeline.partners import Partner, PartnerRegistry, load_partners
-from pipeline.acking import build_for_partner
 from pipeline.processing import Inbound, Outcome, Processor
 from pipeline.routing import Router
 from pipeline.settings import PACKAGE_DIR, Settings
@@ -231,7 +231,9 @@ def test_internal_error_dead_letter_validates() -> None:
 def test_acknowledged_event_validates(corpus: Path) -> None:
     """The acknowledged events (outbound 997s and the inbound reconciliation) validate."""
     proc = Processor(
-        registry_partners(), Router.from_file(CONFIG / "routing.toml"), ack_builder=build_for_partner
+        registry_partners(),
+        Router.from_file(CONFIG / "routing.toml"),
+        ack_builder=build_for_partner,
     )
     seen: collections.Counter[str] = collections.Counter()
     validate_outcome(proc.process(inbound((corpus / X12_850).read_bytes(), "acme")), seen)

@@ -53,11 +53,18 @@ def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
     log = open(tmp_path / "up.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "pipeline.cli", "up",
-            "--port", str(ports["broker"]),
-            "--facade-port", str(ports["facade"]),
-            "--web-port", str(ports["web"]),
-            "--data-dir", str(data),
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "up",
+            "--port",
+            str(ports["broker"]),
+            "--facade-port",
+            str(ports["facade"]),
+            "--web-port",
+            str(ports["web"]),
+            "--data-dir",
+            str(data),
         ],
         cwd=ROOT,
         stdout=log,
@@ -70,7 +77,9 @@ def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
         return (tmp_path / "up.log").read_text()
 
     try:
-        _wait_for(lambda: "edi-mesh is up" in output() or proc.poll() is not None, 120, "edi-mesh up")
+        _wait_for(
+            lambda: "edi-mesh is up" in output() or proc.poll() is not None, 120, "edi-mesh up"
+        )
         assert proc.poll() is None, output()
         yield proc, ports, data, output
     finally:
@@ -101,7 +110,17 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     shutil.copy(TESTDATA / "x12_856_generated.edi", data / "inbox" / "sandbox" / "asn.edi")
     (data / "inbox" / "acme" / "notes.txt").write_text("this is not EDI at all\n")
 
-    r = _cli("tail", "agents.orders", "--broker", broker, "--from-beginning", "--max", "2", "--timeout", "20")
+    r = _cli(
+        "tail",
+        "agents.orders",
+        "--broker",
+        broker,
+        "--from-beginning",
+        "--max",
+        "2",
+        "--timeout",
+        "20",
+    )
     assert r.returncode == 0, r.stderr
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(lines) == 2
@@ -109,8 +128,21 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     by_type = {d["type"]: d for d in lines}
     assert set(by_type) == {"850", "ORDERS"}
     po = by_type["850"]
-    for field in ("id", "standard", "type", "name", "version", "partner", "sender", "receiver",
-                  "control", "test", "keys", "segments", "source"):
+    for field in (
+        "id",
+        "standard",
+        "type",
+        "name",
+        "version",
+        "partner",
+        "sender",
+        "receiver",
+        "control",
+        "test",
+        "keys",
+        "segments",
+        "source",
+    ):
         assert field in po, field
     assert po["standard"] == "x12" and po["name"] == "Purchase Order"
     assert po["partner"]["id"] == "acme" and po["partner"]["name"] == "ACME Foods"
@@ -122,14 +154,44 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     assert orders["standard"] == "edifact" and orders["partner"]["id"] == "globex"
     assert orders["keys"].get("document_number") == "PO123456"
 
-    r = _cli("tail", "agents.invoices", "--broker", broker, "--from-beginning", "--max", "2", "--timeout", "20")
+    r = _cli(
+        "tail",
+        "agents.invoices",
+        "--broker",
+        broker,
+        "--from-beginning",
+        "--max",
+        "2",
+        "--timeout",
+        "20",
+    )
     invoices = [json.loads(x) for x in r.stdout.splitlines()]
     assert sorted(d["type"] for d in invoices) == ["810", "810"]
-    r = _cli("tail", "agents.shipments", "--broker", broker, "--from-beginning", "--max", "1", "--timeout", "20")
+    r = _cli(
+        "tail",
+        "agents.shipments",
+        "--broker",
+        broker,
+        "--from-beginning",
+        "--max",
+        "1",
+        "--timeout",
+        "20",
+    )
     asn = [json.loads(x) for x in r.stdout.splitlines()]
     assert asn and asn[0]["type"] == "856" and asn[0]["hl"], r.stderr
 
-    r = _cli("tail", "edi.deadletter", "--broker", broker, "--from-beginning", "--max", "1", "--timeout", "20")
+    r = _cli(
+        "tail",
+        "edi.deadletter",
+        "--broker",
+        broker,
+        "--from-beginning",
+        "--max",
+        "1",
+        "--timeout",
+        "20",
+    )
     dead = [json.loads(x) for x in r.stdout.splitlines()]
     assert dead and dead[0]["error"]["code"].startswith("EDI0")
     assert dead[0]["source"]["filename"] == "notes.txt"
@@ -143,9 +205,13 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     assert not any((data / "inbox").rglob("*.edi"))
 
     # metrics: ingest and worker
-    ingest_metrics = urllib.request.urlopen(f"http://127.0.0.1:{ports['facade']}/metrics").read().decode()
+    ingest_metrics = (
+        urllib.request.urlopen(f"http://127.0.0.1:{ports['facade']}/metrics").read().decode()
+    )
     assert 'edi_interchanges_received_total{channel="file",partner="acme"} 2.0' in ingest_metrics
-    worker_metrics = urllib.request.urlopen(f"http://127.0.0.1:{ports['web']}/metrics").read().decode()
+    worker_metrics = (
+        urllib.request.urlopen(f"http://127.0.0.1:{ports['web']}/metrics").read().decode()
+    )
     assert 'edi_documents_routed_total{topic="agents.orders"} 2.0' in worker_metrics
     assert "edi_inbox_to_topic_seconds_bucket" in worker_metrics
     assert "edi_deadletters_total" in ingest_metrics
@@ -155,7 +221,16 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     pids = [c.pid for c in children]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 0
-    _wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in pids), 10, "children gone")
+    _wait_for(
+        lambda: (
+            not any(
+                psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+                for p in pids
+            )
+        ),
+        10,
+        "children gone",
+    )
 
 
 def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
@@ -165,8 +240,17 @@ def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        r = _cli("up", "--port", str(port), "--facade-port", str(free_port()), "--web-port", str(free_port()),
-                 "--data-dir", str(tmp_path / "var"))
+        r = _cli(
+            "up",
+            "--port",
+            str(port),
+            "--facade-port",
+            str(free_port()),
+            "--web-port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "var"),
+        )
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0, r.stderr
     assert "already in use" in r.stderr and "Traceback" not in r.stderr
