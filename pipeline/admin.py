@@ -9,6 +9,7 @@ partitions (TANSU.md), Kafka with its broker default.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -54,10 +55,8 @@ async def ensure_topics(
         ]
         if not wanted:
             return []
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent process won the race
             await admin.create_topics(wanted)
-        except TopicAlreadyExistsError:  # a concurrent process won the race
-            pass
         created = [t.name for t in wanted]
         log.info("created topics %s", created)
         return created
