@@ -138,12 +138,14 @@ class _Chunker:
         )
 
     def _trailer(self, tag: str, count: int, ref: str) -> bytes:
+        """A trailer segment (GE/IEA or UNE/UNZ) with the chunk's count, encoded like the input."""
         if self.ic.standard is Standard.EDIFACT:
             tag = {"GE": "UNE", "IEA": "UNZ"}[tag]
         text = write_segment([tag, str(count), ref], self.d) + self.d.segment
         return text.encode(self.codec) + self.nl
 
     def _open(self) -> None:
+        """Start a new chunk with the interchange header (and the interchange-level prefix once)."""
         self.parts = [self.head]
         if self.first and self.prefix:
             self.parts.append(self.prefix)
@@ -191,6 +193,7 @@ class _Chunker:
         self.group_count += 1
 
     def _close_group(self) -> None:
+        """Write the trailer of the current group in the open chunk."""
         g = self.group
         if self.group_open and g is not None and not g.implicit:
             t = self._trailer("GE", self.group_count, g.control)
@@ -204,6 +207,7 @@ class _Chunker:
         self.group = None
 
     def _flush(self) -> None:
+        """Finish the open chunk with its trailers and add it to the output."""
         self._close_group()
         uses_groups = self.ic.standard is Standard.X12 or self.groups > 0
         count = self.groups if uses_groups else self.messages

@@ -13,6 +13,7 @@ largest transaction.
 from __future__ import annotations
 
 import re
+from bisect import insort
 from dataclasses import dataclass, field
 
 from parsers.delimiters import IsaLayout, isnum, read_isa, read_una, sniff_tag, with_repetition
@@ -145,6 +146,7 @@ class Machine:
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _reset_interchange(self) -> None:
+        """Forget the per-interchange state (counts, duplicates, open group/transaction)."""
         self.groups = 0  # explicit groups (GS / UNG) in the interchange
         self.messages = 0  # transactions in the interchange
         self.uses_ung: bool | None = None
@@ -166,6 +168,7 @@ class Machine:
         return out
 
     def _err(self, code: str, msg: str, **loc: int | str | None) -> EdiError:
+        """An error with a location built from keyword fields."""
         return EdiError(code, msg, Location(**loc))  # type: ignore[arg-type]
 
     # -- between interchanges -------------------------------------------------------------
@@ -216,6 +219,7 @@ class Machine:
         return max(j, n - 2), True
 
     def _garbage_begin(self, at: int, sample: bytes, reported: bool = False) -> None:
+        """Note the start of a run of bytes outside any interchange (one error per run)."""
         if self.garbage_at is None:
             self.garbage_at = at
             self.garbage_sample = sample
@@ -224,6 +228,7 @@ class Machine:
             self.garbage_reported = True
 
     def _garbage_end(self, header_follows: bool) -> None:
+        """Report the pending run of garbage (EDI003/EDI004/EDI007) unless already reported."""
         at = self.garbage_at
         if at is None:
             return
@@ -270,6 +275,7 @@ class Machine:
         self.out.append(InterchangeStart(ic))
 
     def _fatal(self, code: str, msg: str, at: int, tag: str) -> int:
+        """Report an unreadable interchange header as an input error."""
         self._garbage_end(header_follows=True)
         self.fatal_seen = True
         self.out.append(
@@ -278,6 +284,7 @@ class Machine:
         return _FATAL
 
     def _start_x12(self, buf: bytes, j: int, base: int, eof: bool) -> int:
+        """Read an ISA at ``j`` and open its interchange; a position, NEED_MORE or _FATAL."""
         lay = read_isa(buf, j, eof)
         if lay is None:
             return NEED_MORE
@@ -324,6 +331,7 @@ class Machine:
         return lay.end
 
     def _start_edifact(self, buf: bytes, j: int, base: int, eof: bool) -> int:
+        """Read UNA?/UNB at ``j`` and open its interchange; a position, NEED_MORE or _FATAL."""
         una = read_una(buf, j, eof)
         if una is None:
             return NEED_MORE
@@ -370,6 +378,7 @@ class Machine:
         self.ordinal += 1
 
         def c(i: int, k: int) -> str:
+            """Component ``k`` of element ``i`` ("" when absent)."""
             return component(seg[i], k) if i < len(seg) else ""
 
         ic = Interchange(
@@ -406,15 +415,14 @@ class Machine:
         ic = self.ic
         assert ic is not None
         if not blk.ascii and ic.syntax in ASCII_REPERTOIRES and not self.warned_repertoire:
-            self.warned_repertoire = True
+            # Queued as a problem of the segment holding the first non-ASCII byte, so
+            # it lands in input order whatever the block cuts.
             m = _NON_ASCII.search(blk.buf, blk.first, blk.end)
-            ic.errors.append(
-                self._err(
-                    "EDI063",
-                    f"non-ASCII characters in an interchange declared {ic.syntax}",
-                    offset=base + (m.start() if m else blk.first),
-                )
-            )
+            if m is not None:
+                self.warned_repertoire = True
+                k = blk.index_of(m.start())
+                msg = f"non-ASCII characters in an interchange declared {ic.syntax}"
+                insort(blk.probs, (k, m.start(), "EDI063", msg, "", None, None), key=lambda p: p[0])
         self.base = base
         self.blk = blk
         probs = blk.probs
@@ -479,7 +487,7 @@ class Machine:
                 element=el,
                 component=comp,
             )
-            if code == "EDI009":
+            if code in ("EDI009", "EDI063"):
                 assert self.ic is not None
                 self.ic.errors.append(EdiError(code, msg, loc))
             elif txn is not None and (k >= self.txn_k0 or self.txn_s0 < 0):
@@ -527,6 +535,7 @@ class Machine:
     def _loc(
         self, k: int, s: int, tag: str, element: int | None = None, ts: int | None = None
     ) -> Location:
+        """A location for segment ``k`` of the current block (tag at ``s``)."""
         return Location(
             offset=self.base + s,
             segment=self.ordinal + k + 1,
@@ -552,6 +561,7 @@ class Machine:
         return n
 
     def _emit_txn(self) -> None:
+        """Emit the open transaction (complete or cut short)."""
         ic, group, txn = self.ic, self.group, self.txn
         assert ic is not None and group is not None and txn is not None
         self.txn = None
@@ -628,7 +638,7 @@ class Machine:
                     self._loc(k, s, tag, 2, n),
                 )
             )
-        txn.end = self.base + self._past(tp)
+        txn.end = self.base + min(tp + len(blk.syn.term), len(blk.buf))
         self.stray = False
         self.txn = None
         assert self.ic is not None and self.group is not None
@@ -637,6 +647,7 @@ class Machine:
     # -- groups -------------------------------------------------------------------------------
 
     def _open_group(self, g: Group) -> None:
+        """Open group ``g`` and emit GroupStart."""
         assert self.ic is not None
         self.group = g
         self.g_count = 0
@@ -645,12 +656,14 @@ class Machine:
         self.out.append(GroupStart(self.ic, g))
 
     def _implicit_group(self, k: int, s: int) -> Group:
+        """Open the implicit group of EDIFACT messages without UNG (or X12 ST without GS)."""
         g = Group("", "", "", "", "", "", "", self.base + s, self.ordinal + k + 1, implicit=True)
         g.header_end = self.base + s
         self._open_group(g)
         return g
 
     def _end_group(self, errors: list[EdiError], end: int) -> None:
+        """Close the open group with ``errors`` found at its end and emit GroupEnd."""
         ic, g = self.ic, self.group
         assert ic is not None and g is not None
         g.errors.extend(errors)
@@ -675,6 +688,7 @@ class Machine:
         self._end_group(errors, self.base + s)
 
     def _close_group(self, k: int, s: int, tp: int, count: str, ref: str, tag: str) -> None:
+        """Close the open group at its trailer and check count and control number."""
         g = self.group
         assert g is not None
         errors: list[EdiError] = []
@@ -705,6 +719,7 @@ class Machine:
     # -- interchange end ----------------------------------------------------------------------
 
     def _close_ic(self, k: int, s: int, tp: int, els: list[str], tag: str, count: int) -> int:
+        """Close the interchange at its trailer, check count and reference; return the position after it."""
         ic = self.ic
         assert ic is not None
         errors: list[EdiError] = []
@@ -741,6 +756,7 @@ class Machine:
         return self._past(tp)
 
     def _end_ic(self, errors: list[EdiError], end: int) -> None:
+        """Close the open interchange with ``errors`` found at its end and emit InterchangeEnd."""
         ic = self.ic
         assert ic is not None
         if ic.standard is Standard.EDIFACT and self.messages == 0:
@@ -1045,6 +1061,7 @@ class Machine:
             seg = self._service(k, s, tp)
 
             def c(i: int, j: int) -> str:
+                """Component ``k`` of element ``i`` ("" when absent)."""
                 el = seg[i] if i < len(seg) else _NONE
                 return el[j] if j < len(el) else ""
 
@@ -1116,6 +1133,7 @@ class Machine:
         return self._abort(k, s, tag)
 
     def _mixed(self, k: int, s: int, tag: str) -> None:
+        """Report (once) an EDIFACT interchange that mixes UNG groups and ungrouped messages."""
         ic = self.ic
         assert ic is not None
         if not any(e.code == "EDI047" for e in ic.errors):

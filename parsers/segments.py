@@ -10,9 +10,14 @@ the text means no composite in it).
 
 from __future__ import annotations
 
+import re
+
 from parsers.model import Delimiters, Element, Segment
 
-_RELEASE_SENTINEL = "\x00"  # never legal in EDI text; stands in for released characters
+# Stand-ins for released characters: the first one absent from the text is used.
+_SENTINELS = "\x00\ue000\ue001\ue002\ue003\ue004\ue005\ue006\ue007\ue008" + "".join(
+    chr(c) for c in range(0xF0000, 0xF0100)
+)
 
 
 def split_segment(
@@ -45,6 +50,7 @@ def split_segment(
 
 
 def _split_element(el: str, comp: str, rep: str | None) -> Element:
+    """One element: repetition, composite or plain string."""
     if rep is not None and rep in el:
         return [r.split(comp) for r in el.split(rep)]
     if comp in el:
@@ -53,31 +59,32 @@ def _split_element(el: str, comp: str, rep: str | None) -> Element:
 
 
 def _split_released(text: str, d: Delimiters) -> Segment:
-    """Slow path for text containing the release character: mask, split, unmask."""
+    """Slow path for text containing the release character: mask, split, unmask.
+
+    Each released pair becomes a sentinel character that occurs nowhere in the
+    text nor among the delimiters (input may contain anything, even NUL), the
+    masked text is split normally, and the released characters are put back.
+    """
     release = d.release
     assert release is not None
-    masked: list[str] = []
-    escapes: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == release and i + 1 < n:
-            escapes.append(text[i + 1])
-            masked.append(_RELEASE_SENTINEL)
-            i += 2
-            continue
-        masked.append(ch)
-        i += 1
+    taken = {d.element, d.component, d.segment, d.repetition, release}
+    sentinel = next((c for c in _SENTINELS if c not in taken and c not in text), "")
+    if not sentinel:  # adversarial text using every stand-in: drop the escapes' meaning
+        return split_segment(
+            text.replace(release, ""), Delimiters(d.element, d.component, d.segment, d.repetition)
+        )
+    pair = re.compile(re.escape(release) + "(.)", re.DOTALL)
+    escapes = iter(pair.findall(text))
     seg = split_segment(
-        "".join(masked), Delimiters(d.element, d.component, d.segment, d.repetition)
+        pair.sub(sentinel, text), Delimiters(d.element, d.component, d.segment, d.repetition)
     )
-    it = iter(escapes)
 
     def unmask(s: str) -> str:
-        if _RELEASE_SENTINEL not in s:
+        """Put the released characters back in place of the sentinels."""
+        if sentinel not in s:
             return s
-        return "".join(next(it) if c == _RELEASE_SENTINEL else c for c in s)
+        parts = s.split(sentinel)
+        return parts[0] + "".join(next(escapes) + p for p in parts[1:])
 
     out: Segment = []
     for el in seg:

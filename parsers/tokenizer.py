@@ -22,6 +22,7 @@ checks they agree on regular input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -140,6 +141,7 @@ def syntax_for(standard: Standard, d: Delimiters, codec: str) -> Syntax:
     enc = "latin-1" if codec == "latin-1" else "utf-8"
 
     def b(s: str) -> bytes:
+        """Encode a delimiter like the interchange text (UTF-8 unless Latin-1)."""
         try:
             return s.encode(enc)
         except UnicodeEncodeError:
@@ -328,6 +330,14 @@ class Block:
         if self._split is None:
             return tpos + self._lts
         return skip_ws(self.syn, self.buf, tpos + len(self.syn.term), len(self.buf))
+
+    def index_of(self, pos: int) -> int:
+        """The index of the segment holding buffer position ``pos`` (rare: errors only)."""
+        if not self.fast:
+            return max(0, bisect_right(self._starts, pos) - 1)
+        src = self.masked if self.masked is not None else self.buf
+        o = self.moff if self.masked is not None else 0
+        return src.count(self.syn.term, self.first - o, pos - o)
 
     def segments(self, k0: int, s0: int, k1: int, e1: int) -> list[str]:
         """Texts of segments ``k0..k1`` (``s0``: tag position of k0, ``e1``: terminator of k1)."""

@@ -218,7 +218,7 @@ class ControlSet:
 
     def add(self, value: str) -> bool:
         """Add ``value``; return False when it was already present (a duplicate)."""
-        if not isnum(value):
+        if not (value.isdigit() and value.isascii()):
             if value in self._other:
                 return False
             self._other.add(value)

@@ -38,6 +38,7 @@ class DelimiterInData(ValueError):
 
 
 def _delims(d: Delimiters) -> tuple[str, ...]:
+    """The delimiters that data must not contain (or must release-escape)."""
     return tuple(x for x in (d.element, d.component, d.segment, d.repetition) if x)
 
 
@@ -64,6 +65,7 @@ def escape(value: str, d: Delimiters) -> str:
 
 
 def _trim(items: list[str]) -> list[str]:
+    """Drop trailing empty components (suppressed as the standards require)."""
     while len(items) > 1 and items[-1] == "":
         items.pop()
     return items
@@ -125,16 +127,19 @@ class GroupOut:
 
 
 def _now() -> _dt.datetime:
+    """The current UTC time (envelope date and time defaults)."""
     return _dt.datetime.now(_dt.UTC)
 
 
 def _check_delimiters(d: Delimiters) -> None:
+    """Refuse delimiters that are not distinct or are letters, digits or spaces."""
     chars = [c for c in (d.element, d.component, d.segment, d.repetition, d.release) if c]
     if len(set(chars)) != len(chars) or any(c.isalnum() or c == " " for c in chars):
         raise ValueError(f"delimiters must be distinct and not letters, digits or spaces: {d}")
 
 
 def _field(value: str, width: int, name: str) -> str:
+    """A fixed-width ISA field, space padded; refuses values that are too long."""
     if len(value) > width:
         raise ValueError(f"{name} {value!r} is longer than {width}")
     return value.ljust(width)
@@ -266,6 +271,7 @@ def una(d: Delimiters) -> str:
 
 
 def _party(p: Party) -> Element:
+    """A UNB party composite: id and qualifier (id alone without qualifier)."""
     return [p.id, p.qualifier] if p.qualifier else p.id
 
 

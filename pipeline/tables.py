@@ -183,9 +183,13 @@ class PartnerStats:
     def snapshot(self) -> dict[str, dict[str, dict[str, int]]]:
         """``{partner: {"current": {...}, "previous": {...}}}`` for the worker's /stats page."""
         out: dict[str, dict[str, dict[str, int]]] = {}
+        base: Any = self.table.table  # the windowed table under the wrapper
+        earlier = time.time() - 60.0  # WindowSet.delta needs an event; look the window up by time
         for partner in sorted(self.known):
             cur = {m: int(self.table[f"{partner}:{m}"].now()) for m in STAT_MEASURES}
-            prev = {m: int(self.table[f"{partner}:{m}"].delta(60.0)) for m in STAT_MEASURES}
+            prev = {
+                m: int(base._windowed_timestamp(f"{partner}:{m}", earlier)) for m in STAT_MEASURES
+            }
             out[partner] = {"current": cur, "previous": prev}
         return out
 

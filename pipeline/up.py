@@ -97,6 +97,7 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
     """Run everything until a signal; return the exit code."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     partners = load_partners(settings.partners)
     web_ports = [settings.worker_web_port + i for i in range(workers)]
     for what, port in [

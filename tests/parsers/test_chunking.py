@@ -11,6 +11,7 @@ from tests.parsers.conftest import X12_HEAD, CorpusFile, edifact_doc, manifest, 
 
 
 def _all_segments(chunks: list[bytes]) -> list[list[str]]:
+    """The transactions of all chunks (each must parse alone, validly)."""
     out = []
     for c in chunks:
         res = parsers.parse(c)
@@ -44,6 +45,7 @@ def test_small_input_is_returned_as_is() -> None:
 
 
 def _big_x12() -> bytes:
+    """An interchange with a TA1 and 4 groups of 10 transaction sets."""
     txns = [
         x12_txn(f"{i:04d}", body=("BEG*00*SA*PO1**20240101", f"REF*DP*{i}", "N1*ST*ACME"))
         for i in range(1, 41)

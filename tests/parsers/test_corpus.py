@@ -139,6 +139,7 @@ BELOW_ENVELOPE: dict[str, str] = {
 
 
 def _id(f: CorpusFile) -> str:
+    """A short test id for a corpus file."""
     return f.path.split("/", 1)[1]
 
 

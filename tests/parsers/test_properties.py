@@ -46,12 +46,14 @@ def delimiters(draw: Any, edifact: bool) -> Delimiters:
 
 
 def _value(draw: Any, d: Delimiters, nonempty: bool) -> str:
+    """A data value (any text for EDIFACT, no delimiters for X12)."""
     banned = set() if d.release else {d.element, d.component, d.segment, d.repetition}
     alphabet = "".join(c for c in TEXT if c not in banned)
     return str(draw(st.text(alphabet, min_size=1 if nonempty else 0, max_size=8)))
 
 
 def _composite(draw: Any, d: Delimiters) -> list[str]:
+    """A composite of 2-4 components, the last non-empty."""
     n = draw(st.integers(2, 4))
     return [_value(draw, d, i == n - 1) for i in range(n)]
 
@@ -133,6 +135,7 @@ def edifact_documents(draw: Any) -> tuple[bytes, Delimiters, list[list[Segment]]
 
 
 def _round_trip(data: bytes, d: Delimiters, bodies: list[list[Segment]]) -> None:
+    """Parse what the writer wrote: valid, same segments, same through streaming."""
     res = parsers.parse(data)
     assert res.valid, [e.line("doc") for e in res.all_errors()]
     assert res.interchanges[0].delimiters.segment == d.segment
@@ -194,3 +197,25 @@ def test_mutations_only_produce_coded_errors(data: bytes, chunk: int) -> None:
     for t in res.transactions:
         assert 0 <= t.offset < t.end <= len(data) or t.end == -1
     assert snapshot(stream_parse(data, chunk)) == snapshot(res)
+
+
+@SETTINGS
+@given(x12_documents(), st.integers(200, 3000))
+def test_chunks_of_random_interchanges_are_valid_and_complete(
+    doc: tuple[bytes, Delimiters, list[list[Segment]]], limit: int
+) -> None:
+    data, _d, _bodies = doc
+    whole = [t.segments for t in parsers.parse(data).transactions]
+    chunks = parsers.split_interchange(data, limit)
+    parts = [parsers.parse(c) for c in chunks]
+    assert all(p.valid for p in parts)
+    assert [t.segments for p in parts for t in p.transactions] == whole
+    assert all(len(c) <= limit or len(p.transactions) == 1 for c, p in zip(chunks, parts, strict=True)) or len(chunks) == 1
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(max_size=60), delimiters(edifact=True))
+def test_split_segment_never_raises(text: str, d: Delimiters) -> None:
+    seg = parsers.split_segment(text, d)
+    assert isinstance(seg[0], str)
+    assert all(isinstance(el, (str, list)) for el in seg)

@@ -67,6 +67,7 @@ def test_write_segments_with_line_breaks() -> None:
 
 
 def _x12(**kw: object) -> bytes:
+    """An X12 interchange from the writer with test defaults overridden by ``kw``."""
     args: dict[str, object] = {
         "sender": Party("ZZ", "ACME"),
         "receiver": Party("01", "123456789"),

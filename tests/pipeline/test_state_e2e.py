@@ -1,0 +1,383 @@
+"""State, enrichment, routing, acknowledgements and replay, end to end through the broker.
+
+Each test runs real worker processes (and ingest where files move) against the
+session's Tansu broker, feeds real corpus interchanges, and checks what agents
+and partners would see: documents on agent topics, tracking events, files in
+the outbox, and the worker's Prometheus counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from pipeline.broker import free_port
+from pipeline.partners import load_partners
+from pipeline.partners_sync import sync
+from pipeline.settings import Settings
+from tests.faultkit import produce
+from tests.procs import ROOT, Proc, read_topic, settings_env, start_ingest, start_worker
+
+pytestmark = pytest.mark.slow
+
+DUAL = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"  # ISA13 000000020, acme
+
+
+def with_control(data: bytes, new: str, old: str = "000000020") -> bytes:
+    """The same interchange under another ISA13/IEA02 (a new interchange, not a re-send)."""
+    assert data.count(old.encode()) == 2
+    return data.replace(old.encode(), new.encode())
+
+
+def feed(settings: Settings, data: bytes, partner: str, ingest_id: str, **extra: str) -> None:
+    """Put one interchange on edi.inbound as ingest would."""
+    headers = [
+        ("edi-partner", partner.encode()),
+        ("edi-source", b"http"),
+        ("edi-filename", f"{ingest_id}.edi".encode()),
+        ("edi-sha256", b"0" * 64),
+        ("edi-received-at", b"2026-11-26T00:00:00.000Z"),
+        ("edi-ingest-id", ingest_id.encode()),
+        *[(k, v.encode()) for k, v in extra.items()],
+    ]
+    asyncio.run(produce(settings, [(data, headers)], partner=partner))
+
+
+def wait_until(pred: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``pred`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def values(settings: Settings, topic: str, timeout: float = 1.5) -> list[Any]:
+    """Every record of a topic right now (JSON values decoded)."""
+    recs = asyncio.run(read_topic(settings, topic, until=lambda r: False, timeout=timeout))
+    return recs
+
+
+def docs(settings: Settings, topic: str) -> list[dict[str, Any]]:
+    return [orjson.loads(r.value) for r in values(settings, topic)]
+
+
+def events(settings: Settings, ingest_id: str) -> list[dict[str, Any]]:
+    """Tracking events of one ingest id."""
+    return [e for e in docs(settings, "edi.tracking") if e["ingest_id"] == ingest_id]
+
+
+def wait_event(
+    settings: Settings, ingest_id: str, kind: str, timeout: float = 30
+) -> list[dict[str, Any]]:
+    return wait_until(
+        lambda: [e for e in events(settings, ingest_id) if e["event"] == kind],
+        timeout,
+        f"{kind} of {ingest_id}",
+    )
+
+
+def metric(settings: Settings, name: str, **labels: str) -> float:
+    """One sample of the worker's /metrics (0 when absent)."""
+    body = (
+        urllib.request.urlopen(f"http://127.0.0.1:{settings.worker_web_port}/metrics")
+        .read()
+        .decode()
+    )
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in body.splitlines():
+        if line.startswith(name + ("{" + want + "}" if labels else " ")) or (
+            labels
+            and line.startswith(name + "{")
+            and all(f'{k}="{v}"' in line for k, v in labels.items())
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_partner_change_enriches_without_restart(
+    make_settings, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    asyncio.run(sync(s, load_partners(s.partners)))
+    w = start_worker(s, tmp_path)
+    try:
+        data = (corpus / DUAL).read_bytes()
+        feed(s, data, "acme", "enrich-1")
+        wait_event(s, "enrich-1", "routed")
+        first = [d for d in docs(s, "agents.orders") if d["source"]["ingest_id"] == "enrich-1"]
+        assert first[0]["partner"] == {"id": "acme", "name": "ACME Foods", "segment": "retail"}
+        updates_before = metric(s, "edi_partner_updates_total")
+
+        changed = tmp_path / "partners.toml"
+        text = s.partners.read_text().replace(
+            'name = "ACME Foods"', 'name = "ACME Foods International"\ntier = "gold"'
+        )
+        changed.write_text(text)
+        asyncio.run(sync(s, load_partners(changed)))
+        wait_until(
+            lambda: metric(s, "edi_partner_updates_total") >= updates_before + 4,
+            20,
+            "partner updates",
+        )
+
+        feed(s, with_control(data, "000000021"), "acme", "enrich-2")
+        wait_event(s, "enrich-2", "routed")
+        second = [d for d in docs(s, "agents.orders") if d["source"]["ingest_id"] == "enrich-2"]
+        assert second[0]["partner"] == {
+            "id": "acme",
+            "name": "ACME Foods International",
+            "segment": "retail",
+            "tier": "gold",
+        }
+        assert "api_key_sha256" not in second[0]["partner"]
+    finally:
+        w.stop()
+
+
+def test_resent_interchange_suppressed_also_after_restart(
+    make_settings, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    w = start_worker(s, tmp_path)
+    data = (corpus / DUAL).read_bytes()
+    try:
+        feed(s, data, "acme", "dup-1")
+        wait_event(s, "dup-1", "routed")
+        feed(s, data, "acme", "dup-2")
+        dup = wait_event(s, "dup-2", "duplicate")[0]
+        assert dup["original_ingest_id"] == "dup-1" and dup["interchange"] == "000000020"
+        assert metric(s, "edi_duplicates_total", partner="acme") == 1
+    finally:
+        w.kill()  # no clean shutdown: the duplicate table must come back from its changelog
+    s2 = s.model_copy(update={"worker_web_port": free_port()})
+    w2 = start_worker(s2, tmp_path, "worker-2")
+    try:
+        feed(s2, data, "acme", "dup-3")
+        dup = wait_event(s2, "dup-3", "duplicate")[0]
+        assert dup["original_ingest_id"] == "dup-1"
+        assert metric(s2, "edi_duplicates_total", partner="acme") == 1
+        # a new interchange (other ISA13) is not a duplicate
+        feed(s2, with_control(data, "000000099"), "acme", "dup-4")
+        wait_event(s2, "dup-4", "routed")
+        orders = [d for d in docs(s2, "agents.orders")]
+        assert sorted(d["source"]["ingest_id"] for d in orders) == ["dup-1", "dup-4"]
+    finally:
+        w2.stop()
+
+
+def test_routing_rules_reload_without_restart(make_settings, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rules = tmp_path / "routing.toml"
+    shutil.copy(Settings().routing, rules)
+    s = make_settings(routing=rules)
+    w = start_worker(s, tmp_path)
+    data = (corpus / DUAL).read_bytes()
+    try:
+        feed(s, data, "acme", "route-1")
+        routed = wait_event(s, "route-1", "routed")[0]
+        assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1}
+
+        # operators fan purchase orders out to a second topic for one partner
+        text = rules.read_text()
+        rules.write_text(
+            '[[rules]]\npartners = ["acme"]\ntypes = ["850"]\ntopics = ["agents.orders", "agents.catalog"]\n\n'
+            + text
+        )
+        wait_until(
+            lambda: metric(s, "edi_routing_reloads_total", result="ok") >= 1, 15, "rules reload"
+        )
+        feed(s, with_control(data, "000000022"), "acme", "route-2")
+        routed = wait_event(s, "route-2", "routed")[0]
+        assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1, "agents.catalog": 1}
+        catalog = docs(s, "agents.catalog")
+        assert [d["type"] for d in catalog] == ["850"]
+
+        # a broken edit keeps the last good rules
+        rules.write_text("[[rules]\nthis is not toml")
+        wait_until(
+            lambda: metric(s, "edi_routing_reloads_total", result="error") >= 1, 15, "failed reload"
+        )
+        feed(s, with_control(data, "000000023"), "acme", "route-3")
+        routed = wait_event(s, "route-3", "routed")[0]
+        assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1, "agents.catalog": 1}
+    finally:
+        w.stop()
+
+
+def _bad_first_810(data: bytes) -> bytes:
+    """The dual file with its first 810's SE01 off by one (one bad set among good ones)."""
+    text = data.decode()
+    m = re.search(r"SE\*(\d+)\*000000001", text)
+    assert m
+    return (text[: m.start(1)] + str(int(m.group(1)) + 1) + text[m.end(1) :]).encode()
+
+
+def _ack_files(s: Settings, partner: str) -> dict[str, str]:
+    folder = s.outbox / partner
+    return {p.name: p.read_text() for p in sorted(folder.glob("*.edi"))} if folder.exists() else {}
+
+
+def test_acks_in_outbox_with_control_numbers_and_error_detail(
+    make_settings, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    w = start_worker(s, tmp_path)
+    ing = start_ingest(s, tmp_path)
+    try:
+        data = _bad_first_810((corpus / DUAL).read_bytes())
+        (s.inbox / "acme").mkdir(parents=True, exist_ok=True)
+        (s.inbox / "acme" / "bad-810.edi").write_bytes(data)
+        acks = wait_until(
+            lambda: len(_ack_files(s, "acme")) == 2 and _ack_files(s, "acme"), 60, "two 997 files"
+        )
+        by_group = {("IN" if "AK1*IN" in t else "PO"): (n, t) for n, t in acks.items()}
+        name, invoices_ack = by_group["IN"]
+        assert "AK2*810*000000001~AK5*R*4~" in invoices_ack  # SE01 count wrong: rejected, code 4
+        assert "AK2*810*000000002~AK5*A~" in invoices_ack
+        assert "AK9*P*2*2*1~" in invoices_ack  # partially accepted: 2 received, 1 accepted
+        _, orders_ack = by_group["PO"]
+        assert "AK9*A*1*1*1~" in orders_ack
+        isa13 = sorted(t.split("*")[13] for t in acks.values())
+        assert isa13 == ["000000001", "000000002"]  # our first control numbers for acme
+        assert metric(s, "edi_acks_sent_total", type="997") == 2
+
+        dead = [orjson.loads(r.value) for r in values(s, "edi.deadletter")]
+        bad = [d for d in dead if d["context"].get("transaction") == "000000001"]
+        assert (
+            bad
+            and bad[0]["error"]["code"] == "EDI052"
+            and bad[0]["error"]["location"]["tag"] == "SE"
+        )
+        invoices = docs(s, "agents.invoices")
+        assert [d["control"]["transaction"] for d in invoices] == ["000000002"]  # the good one only
+    finally:
+        w.kill()
+    # after a hard restart the sequence continues: control numbers are never reused
+    s2 = s.model_copy(update={"worker_web_port": free_port()})
+    w2 = start_worker(s2, tmp_path, "worker-2")
+    try:
+        ok = with_control((corpus / DUAL).read_bytes(), "000000030")
+        (s.inbox / "acme" / "good.edi").write_bytes(ok)
+        acks = wait_until(
+            lambda: len(_ack_files(s, "acme")) == 4 and _ack_files(s, "acme"), 60, "four 997 files"
+        )
+        isa13 = sorted(t.split("*")[13] for t in acks.values())
+        assert isa13 == ["000000001", "000000002", "000000003", "000000004"]
+    finally:
+        w2.stop()
+        ing.stop()
+
+
+def test_replay_does_not_duplicate_unless_forced(
+    make_settings, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    w = start_worker(s, tmp_path)
+    data = (corpus / DUAL).read_bytes()
+    try:
+        for i, ctl in enumerate(("000000040", "000000041", "000000042")):
+            feed(s, with_control(data, ctl), "acme", f"rep-{i}")
+        for i in range(3):
+            wait_event(s, f"rep-{i}", "routed")
+        before = docs(s, "agents.orders")
+        assert len(before) == 3
+
+        def cli(*args: str) -> dict[str, Any]:
+            r = subprocess.run(
+                [sys.executable, "-m", "pipeline.cli", "replay", *args],
+                cwd=ROOT,
+                env=settings_env(s),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert r.returncode == 0, r.stderr
+            return dict(json.loads(r.stdout))
+
+        plain = cli()
+        assert plain["records"] == 3 and not plain["forced"]
+        for i in range(3):
+            wait_event(s, f"rep-{i}", "duplicate")
+        time.sleep(2)
+        assert len(docs(s, "agents.orders")) == 3  # agents saw nothing twice
+
+        forced = cli("--force")
+        assert forced["records"] == 3  # the earlier replay's copies are not re-driven
+        after = wait_until(
+            lambda: len(d := docs(s, "agents.orders")) == 6 and d, 30, "forced replay"
+        )
+        assert sorted(d["id"] for d in after) == sorted([d["id"] for d in before] * 2)  # same ids
+        recs = values(s, "agents.orders")
+        replayed = [dict(r.headers) for r in recs[3:]]
+        assert all(h.get("edi-replay", b"").decode() == forced["replay_id"] for h in replayed)
+    finally:
+        w.stop()
+
+
+def test_stats_page_reports_partner_windows(make_settings, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    w = start_worker(s, tmp_path)
+    try:
+        data = (corpus / DUAL).read_bytes()
+        feed(s, data, "acme", "stats-1")
+        wait_event(s, "stats-1", "routed")
+        stats = wait_until(
+            lambda: (
+                (
+                    st := json.loads(
+                        urllib.request.urlopen(f"http://127.0.0.1:{s.worker_web_port}/stats").read()
+                    )
+                )["partners"].get("acme")
+                and st
+            ),
+            20,
+            "stats",
+        )
+        cur = stats["partners"]["acme"]["current"]
+        assert cur["interchanges"] == 1 and cur["documents"] == 3 and cur["bytes"] == len(data)
+        assert stats["tables"]["dedup"] == 1
+        assert metric(s, "edi_partner_window", partner="acme", measure="documents") == 3
+    finally:
+        w.stop()
+
+
+def test_worker_alone_creates_its_topics(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`edi-mesh worker` starts against a broker without our topics and creates them."""
+    s = make_settings(partitions=3)
+    w = Proc(["worker"], s, tmp_path / "w.log")
+    try:
+        from tests.procs import wait_http
+
+        wait_http(f"http://127.0.0.1:{s.worker_web_port}/readyz", 90, w)
+        from pipeline import kafka
+
+        async def parts() -> dict[str, set[int] | None]:
+            c = kafka.consumer(s)
+            await c.start()
+            try:
+                await c._client.force_metadata_update()
+                return {
+                    t: c.partitions_for_topic(s.topic_prefix + t)
+                    for t in ("edi.inbound", "edi.partners")
+                }
+            finally:
+                await asyncio.sleep(0.1)
+                await c.stop()
+
+        assert asyncio.run(parts()) == {"edi.inbound": {0, 1, 2}, "edi.partners": {0}}
+    finally:
+        w.stop()
