@@ -107,7 +107,7 @@ def test_unknown_partner_and_foreign_sender_go_to_dead_letters(corpus: Path) -> 
 def test_not_edi_is_a_coded_dead_letter_with_raw_bytes() -> None:
     out = processor().process(msg(b"hello, this is not EDI\n"))
     assert out.outcome == "rejected"
-    dead = [orjson.loads(o.value) for o in out.outputs if o.topic == "edi.deadletter"][0]
+    dead = next(orjson.loads(o.value) for o in out.outputs if o.topic == "edi.deadletter")
     assert (
         dead["error"]["code"].startswith("EDI0")
         and dead["raw"]["text"] == "hello, this is not EDI\n"

@@ -245,7 +245,7 @@ def test_acks_in_outbox_with_control_numbers_and_error_detail(
             lambda: len(_ack_files(s, "acme")) == 2 and _ack_files(s, "acme"), 60, "two 997 files"
         )
         by_group = {("IN" if "AK1*IN" in t else "PO"): (n, t) for n, t in acks.items()}
-        name, invoices_ack = by_group["IN"]
+        _, invoices_ack = by_group["IN"]
         assert "AK2*810*000000001~AK5*R*4~" in invoices_ack  # SE01 count wrong: rejected, code 4
         assert "AK2*810*000000002~AK5*A~" in invoices_ack
         assert "AK9*P*2*2*1~" in invoices_ack  # partially accepted: 2 received, 1 accepted
