@@ -220,3 +220,6 @@ class _Chunker:
         if not self.parts:
             self._open()
         self._flush()
+
+
+Chunker = _Chunker  # public name; ``pipeline.ingest`` drives it with its own events

@@ -85,7 +85,9 @@ class InputError:
 Event = InterchangeStart | GroupStart | TransactionComplete | GroupEnd | InterchangeEnd | InputError
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_IGNORABLE = re.compile(rb"[ \t\r\n\x00\x1a]*+")
+# Between interchanges: whitespace, NUL padding, DOS end-of-file, and the UTF-8 BOM of
+# each file when partners concatenate files.
+_IGNORABLE = re.compile(rb"(?:[ \t\r\n\x00\x1a]|\xef\xbb\xbf)*+")
 _HEADER = re.compile(rb"ISA|UN[AB]")
 _SEGMENT_LIKE = re.compile(rb"[A-Z][A-Z0-9]{1,2}")
 NEED_MORE = -2

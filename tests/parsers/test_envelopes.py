@@ -432,6 +432,12 @@ def test_several_interchanges_and_garbage_between() -> None:
     assert e.location.offset == len(one) and e in res.errors and len(res.interchanges) == 2
 
 
+def test_concatenated_files_with_boms() -> None:
+    bom = b"\xef\xbb\xbf"
+    res = parsers.parse(bom + x12_doc() + bom + x12_doc(isa_control="000000002"))
+    assert res.valid and len(res.interchanges) == 2 and codes(res) == []
+
+
 def test_trailing_garbage_is_only_a_warning() -> None:
     res = parsers.parse(x12_doc() + b"\x1a\x00\n   ")
     assert codes(res) == [] and res.valid

@@ -210,7 +210,10 @@ def test_chunks_of_random_interchanges_are_valid_and_complete(
     parts = [parsers.parse(c) for c in chunks]
     assert all(p.valid for p in parts)
     assert [t.segments for p in parts for t in p.transactions] == whole
-    assert all(len(c) <= limit or len(p.transactions) == 1 for c, p in zip(chunks, parts, strict=True)) or len(chunks) == 1
+    assert (
+        all(len(c) <= limit or len(p.transactions) == 1 for c, p in zip(chunks, parts, strict=True))
+        or len(chunks) == 1
+    )
 
 
 @settings(deadline=None, max_examples=300)
