@@ -59,7 +59,7 @@ from typing import Any, Final
 import orjson
 
 from parsers.keys import build_hl_tree, extract_keys
-from parsers.model import Delimiters, Group, Interchange, Segment, Transaction
+from parsers.model import Delimiters, Group, Interchange, Segment, Standard, Transaction
 from parsers.names import guide_of, name_of
 from parsers.segments import split_segment
 
@@ -438,4 +438,49 @@ def render_documents(
         )
         out = [dumps(doc) for doc in docs]
         del docs  # freed while the collector is paused: it never sees them
+    return out
+
+
+def render_ta1(
+    interchange: Interchange,
+    data: bytes,
+    *,
+    partner: Mapping[str, Any] | None,
+    source: Mapping[str, Any],
+) -> list[tuple[str, bytes]]:
+    """``(id, JSON)`` per TA1 segment of an X12 interchange: a TA1 is no transaction set, but
+    agents (and the acknowledgements topic) still want one document per interchange acknowledgment.
+
+    Each is shaped like any document: type ``TA1``, no functional group,
+    ``control.transaction`` = TA101 (the acknowledged interchange), one segment.
+    """
+    from parsers.acks import _ta1_segments  # acks imports this module
+
+    if interchange.standard is not Standard.X12:
+        return []
+    group = Group(
+        "",
+        "",
+        interchange.version,
+        "",
+        "",
+        "",
+        "",
+        interchange.offset,
+        interchange.index,
+        implicit=True,
+    )
+    out: list[tuple[str, bytes]] = []
+    d = interchange.delimiters
+    for seg in _ta1_segments(interchange, data):
+        text = d.element.join(e if isinstance(e, str) else d.component.join(e) for e in seg)  # type: ignore[misc]
+        tx = Transaction(
+            "TA1",
+            str(seg[1]) if len(seg) > 1 else "",
+            interchange.version,
+            [text],
+            interchange.offset,
+            interchange.index,
+        )
+        out.extend(render_transaction(interchange, group, tx, partner=partner, source=source))
     return out

@@ -17,6 +17,8 @@ EMPTY_INPUT = "EDI106"
 UNREADABLE_FILE = "EDI107"
 BROKER_UNAVAILABLE = "EDI108"
 INTERNAL = "EDI109"
+MESSAGE_TOO_LARGE = "EDI110"
+NOT_A_FILE = "EDI111"
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -36,6 +38,13 @@ register(
     ErrorCode(
         INTERNAL, "internal error while processing (a bug: please report)", Level.INTERCHANGE
     ),
+    ErrorCode(
+        MESSAGE_TOO_LARGE,
+        "an interchange (or one transaction set) is larger than the broker record cap "
+        "and cannot be split",
+        Level.INTERCHANGE,
+    ),
+    ErrorCode(NOT_A_FILE, "not a regular file (FIFO, socket, device)", Level.INTERCHANGE),
 )
 
 

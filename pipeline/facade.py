@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -29,7 +28,6 @@ from pipeline.topics import TRACKING
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-BROKER_DOWN_GRACE = 5.0  # answer 503 at once for this long after a failed produce
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -138,22 +136,22 @@ class Facade:
         return found
 
     async def post_interchange(self, request: web.Request) -> web.Response:
-        """Accept one posted interchange (or file of interchanges)."""
+        """Accept one posted interchange (or file of interchanges).
+
+        401 without a known key; 413 over the body cap; 503 (Retry-After) while
+        the broker cannot store it; 400 / 403 / 413 with the coded error when
+        the envelope is refused; 202 once the broker acknowledged every part.
+        """
         route = "post"
         partner = self.authenticate(request)
         if partner is None:
-            return self._answer(
-                route,
-                401,
-                {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
-                {"WWW-Authenticate": "Bearer"},
-            )
+            return self._unauthorized(route)
         if (
             request.content_length is not None
             and request.content_length > self.settings.max_body_bytes
         ):
             return self._too_large(route)
-        if time.monotonic() - self.ingestor.last_failure < BROKER_DOWN_GRACE:
+        if not self.ingestor.available():
             return self._unavailable(route)
         try:
             data = await request.read()
@@ -163,22 +161,18 @@ class Facade:
         filename = request.headers.get("X-Filename", "") or f"{ingest_id}.edi"
         try:
             acc = await self.ingestor.submit(
-                partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=10.0
+                partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
             )
         except Rejected as rej:
             source = {"channel": "http", "filename": filename, "ingest_id": ingest_id}
-            try:
-                await asyncio.wait_for(
-                    self.ingestor.deadletter(partner.id, rej.errors, data, source), 10.0
-                )
-            except Exception as exc:  # the partner still gets the coded answer
-                log.warning("dead letter for rejected request not written: %s", exc)
+            await self.ingestor.deadletter(partner.id, rej.errors, data, source)
             metrics.QUARANTINED.labels(rej.errors[0].code).inc()
             return self._answer(
                 route,
                 rej.status,
                 {
                     "ingest_id": ingest_id,
+                    "status": "rejected",
                     "error": rej.errors[0].to_dict(),
                     "errors": [e.to_dict() for e in rej.errors],
                 },
@@ -192,7 +186,10 @@ class Facade:
                 "ingest_id": acc.ingest_id,
                 "status": "received",
                 "sha256": acc.sha256,
+                "bytes": acc.bytes,
                 "messages": acc.messages,
+                "interchange_count": acc.interchange_count,
+                "transaction_count": acc.transaction_count,
                 "interchanges": acc.interchanges,
                 "status_url": f"/v1/interchanges/{acc.ingest_id}",
             },
@@ -203,12 +200,7 @@ class Facade:
         route = "get"
         partner = self.authenticate(request)
         if partner is None:
-            return self._answer(
-                route,
-                401,
-                {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
-                {"WWW-Authenticate": "Bearer"},
-            )
+            return self._unauthorized(route)
         entry = self.tracking.by_id.get(request.match_info["ingest_id"])
         if entry is None or entry.get("partner") != partner.id:
             return self._answer(
@@ -221,10 +213,16 @@ class Facade:
         return _json({"ok": True})
 
     async def readyz(self, request: web.Request) -> web.Response:
-        """Readiness: the broker accepted our last produce recently (or never failed)."""
-        broken = time.monotonic() - self.ingestor.last_failure < BROKER_DOWN_GRACE
-        ok = not broken
-        return _json({"ready": ok, "tracking": self.tracking.ready}, status=200 if ok else 503)
+        """Readiness: connected, the broker answers its probe, and no produce failed just now."""
+        ok = self.ingestor.available()
+        body = {
+            "ready": ok,
+            "connected": self.ingestor.producer is not None,
+            "broker": self.ingestor.broker_ok,
+            "tracking": self.tracking.ready,
+        }
+        headers = None if ok else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return _json(body, status=200 if ok else 503, headers=headers)
 
     async def metrics(self, request: web.Request) -> web.Response:
         """Prometheus exposition of the ingest process."""
@@ -236,6 +234,14 @@ class Facade:
     ) -> web.Response:
         metrics.HTTP_REQUESTS.labels(route, str(status)).inc()
         return _json(body, status, headers)
+
+    def _unauthorized(self, route: str) -> web.Response:
+        return self._answer(
+            route,
+            401,
+            {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
+            {"WWW-Authenticate": "Bearer"},
+        )
 
     def _too_large(self, route: str) -> web.Response:
         return self._answer(

@@ -1,12 +1,21 @@
-"""The ``edi-mesh ingest`` process: file drop, HTTP façade and tracking reader together."""
+"""The ``edi-mesh ingest`` process: file drop, HTTP façade, tracking reader and outbox writer.
+
+The façade listens at once, also while the broker is unreachable (it then
+answers 503 with Retry-After and ``/readyz`` says why); the file drop starts
+once a producer is connected, re-drives what a previous run left in
+``claimed/``, and pauses (files wait in the inbox) whenever the broker probe
+fails. Topics a restarted broker lost are re-created by the probe.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
 from aiohttp import web
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from pipeline import admin, kafka, outbox
@@ -17,35 +26,32 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def _start_producer(settings: Settings, stop: asyncio.Event) -> object:
-    """Start a producer, waiting for the broker as long as it takes (or until stop)."""
+async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaProducer | None:
+    """Start a producer, waiting for the broker as long as it takes; None if ``stop`` came first."""
     delay = 0.5
-    while True:
+    while not stop.is_set():
         producer = kafka.producer(settings)
         try:
             await producer.start()
-            await admin.ensure_topics(settings)
+            await admin.ensure_topics(settings, timeout=15.0)
             return producer
-        except (KafkaError, OSError) as exc:
+        except (KafkaError, OSError, TimeoutError) as exc:
             await producer.stop()
             log.warning(
                 "broker %s not reachable (%s); retrying in %.1f s", settings.broker, exc, delay
             )
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
-                raise SystemExit(0)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, settings.retry_max_seconds)
+    return None
 
 
 async def serve(
     settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None
 ) -> None:
-    """Run file drop, façade and tracking reader until ``stop`` is set."""
+    """Run file drop, façade, tracking reader and outbox writer until ``stop`` is set."""
     registry = load_registry(settings)
-    producer = await _start_producer(settings, stop)
-    ingestor = Ingestor(settings, registry, producer)  # type: ignore[arg-type]
+    ingestor = Ingestor(settings, registry, None)
     drop = FileDrop(settings, ingestor)
     drop.ensure_dirs()
     tracking = TrackingIndex(settings)
@@ -53,12 +59,19 @@ async def serve(
     runner = web.AppRunner(facade.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.facade_host, settings.facade_port)
-    await site.start()
-    tasks = [
-        asyncio.create_task(tracking.run(stop)),
-        asyncio.create_task(outbox.run(settings, stop)),
-    ]
+    await site.start()  # answers 503 until the broker is reachable
+    tasks: list[asyncio.Task[None]] = []
+    producer: AIOKafkaProducer | None = None
     try:
+        producer = await _start_producer(settings, stop)
+        if producer is None:
+            return
+        ingestor.producer = producer
+        tasks += [
+            asyncio.create_task(ingestor.watch_broker(stop)),
+            asyncio.create_task(tracking.run(stop)),
+            asyncio.create_task(outbox.run(settings, stop)),
+        ]
         await drop.redrive()
         tasks.append(asyncio.create_task(drop.run(stop)))
         if ready is not None:
@@ -69,7 +82,8 @@ async def serve(
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
-        await producer.stop()  # type: ignore[attr-defined]
+        if producer is not None:
+            await producer.stop()
 
 
 def run(settings: Settings) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from parsers import parse
-from parsers.documents import render_transaction
+from parsers.documents import render_ta1, render_transaction
 from parsers.errors import EdiError
 from parsers.hipaa import attach_hipaa_errors, validate_hipaa
 from parsers.model import Group, Interchange, Standard
@@ -237,21 +237,34 @@ class Processor:
                         {"transaction": tx.control, "type": tx.type, "code": errs[0].code}
                     )
                     continue
-                topics = self.router.route(
-                    str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
+                rendered = render_transaction(ic, grp, tx, partner=public, source=source)
+                n_docs += self._route(
+                    out,
+                    key,
+                    ic,
+                    tx.type,
+                    tx.version,
+                    partner.id,
+                    rules,
+                    rendered,
+                    [("edi-ingest-id", ingest_bytes), *extra_headers],
+                    routed,
                 )
-                type_header = tx.type.encode()
-                for doc_id, value in render_transaction(ic, grp, tx, partner=public, source=source):
-                    headers = [
-                        ("edi-document-id", doc_id.encode()),
-                        ("edi-type", type_header),
-                        ("edi-ingest-id", ingest_bytes),
-                        *extra_headers,
-                    ]
-                    for t in topics:
-                        out.outputs.append(Output(t, key, value, headers, document=True))
-                        routed.setdefault(t, []).append(doc_id)
-                    n_docs += 1
+        if ic.standard is Standard.X12 and not n_tx:
+            # TA1 (interchange acknowledgment) is not a transaction set: one document each
+            rendered = render_ta1(ic, raw, partner=public, source=source)
+            n_docs += self._route(
+                out,
+                key,
+                ic,
+                "TA1",
+                ic.version,
+                partner.id,
+                rules,
+                rendered,
+                [("edi-ingest-id", ingest_bytes), *extra_headers],
+                routed,
+            )
         out.documents += n_docs
         out.outputs.append(
             self._track(
@@ -311,6 +324,33 @@ class Processor:
                     )
                 )
         self._acknowledge(out, key, partner, ic, ingest_id)
+
+    def _route(
+        self,
+        out: Outcome,
+        key: bytes,
+        ic: Interchange,
+        type_: str,
+        version: str,
+        partner_id: str,
+        rules: tuple[Rule, ...],
+        rendered: list[tuple[str, bytes]],
+        headers: list[tuple[str, bytes]],
+        routed: dict[str, list[str]],
+    ) -> int:
+        """Append one output per (document, topic) the rules name; return the documents."""
+        topics = self.router.route(str(ic.standard), type_, version, partner_id, ic.test, rules)
+        type_header = type_.encode()
+        for doc_id, value in rendered:
+            doc_headers = [
+                ("edi-document-id", doc_id.encode()),
+                ("edi-type", type_header),
+                *headers,
+            ]
+            for t in topics:
+                out.outputs.append(Output(t, key, value, doc_headers, document=True))
+                routed.setdefault(t, []).append(doc_id)
+        return len(rendered)
 
     def _acknowledge(
         self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str

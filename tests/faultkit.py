@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks.generate import generate_bytes
 from parsers import parse
@@ -142,3 +143,25 @@ def tally(expected: set[str], counts: Counter[str]) -> dict[str, int]:
         "duplicated": sum(c - 1 for i, c in counts.items() if i in expected and c > 1),
         "unexpected": sum(1 for i in counts if i not in expected),
     }
+
+
+def expected_ids(settings: Settings, data: bytes, partner: str = "sandbox") -> set[str]:
+    """The document ids a worker must route for ``data`` submitted by ``partner`` (by id)."""
+    processor = Processor(
+        PartnerRegistry(load_partners(settings.partners)), Router.from_file(settings.routing)
+    )
+    ids: set[str] = set()
+    for x in parse(data).interchanges:
+        headers = {"edi-partner": partner.encode(), "edi-ingest-id": b"expected"}
+        out = processor.process(
+            Inbound(value=data[x.offset : x.end], headers=headers, key=partner.encode())
+        )
+        ids.update(dict(o.headers)["edi-document-id"].decode() for o in out.outputs if o.document)
+    return ids
+
+
+async def inbound(settings: Settings, n: int, timeout: float = 30.0) -> list[Any]:
+    """At least ``n`` records of edi.inbound (values and headers), fewer after ``timeout``."""
+    from tests.procs import read_topic
+
+    return await read_topic(settings, INBOUND, until=lambda r: len(r) >= n, timeout=timeout)

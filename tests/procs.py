@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -140,3 +141,56 @@ def read_json(
     """At least ``n`` JSON values of ``topic`` (fewer if the timeout passes)."""
     recs = asyncio.run(read_topic(settings, topic, until=lambda r: len(r) >= n, timeout=timeout))
     return [orjson.loads(r.value) for r in recs if r.value is not None]
+
+
+def wait_until(
+    cond: Callable[[], Any],
+    timeout: float,
+    what: str,
+    *,
+    interval: float = 0.2,
+    proc: Proc | None = None,
+) -> Any:
+    """Poll ``cond()`` until it returns something truthy (returned); fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if proc is not None and not proc.alive():
+            raise AssertionError(
+                f"{proc.args[0]} died while waiting for {what}:\n{proc.output()[-4000:]}"
+            )
+        if time.monotonic() > deadline:
+            tail = f"\n{proc.output()[-4000:]}" if proc is not None else ""
+            raise AssertionError(f"not within {timeout} s: {what}{tail}")
+        time.sleep(interval)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident set size (VmHWM) of a running process, in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmHWM for pid {pid}")
+
+
+def http(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> tuple[int, dict[str, str], Any]:
+    """One HTTP request; (status, headers, JSON body or raw bytes), 4xx/5xx included."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            status, hdrs, raw = r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        status, hdrs, raw = e.code, dict(e.headers), e.read()
+    try:
+        return status, hdrs, orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return status, hdrs, raw

