@@ -455,6 +455,7 @@ def render_ta1(
     ``control.transaction`` = TA101 (the acknowledged interchange), one segment.
     """
     from parsers.acks import _ta1_segments  # acks imports this module
+    from parsers.writer import write_segment
 
     if interchange.standard is not Standard.X12:
         return []
@@ -473,7 +474,7 @@ def render_ta1(
     out: list[tuple[str, bytes]] = []
     d = interchange.delimiters
     for seg in _ta1_segments(interchange, data):
-        text = d.element.join(e if isinstance(e, str) else d.component.join(e) for e in seg)  # type: ignore[misc]
+        text = write_segment(seg, d)
         tx = Transaction(
             "TA1",
             str(seg[1]) if len(seg) > 1 else "",
