@@ -746,3 +746,8 @@ def run_async(coro: Any) -> Any:
     import uvloop
 
     return uvloop.run(coro)
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the repository when inside it (for reports)."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)

@@ -669,11 +669,7 @@ class Bench:
         if not self._profile_out.exists():
             out["error"] = self._profile_log.read_text(errors="replace")[-2000:]
             return out
-        out["file"] = (
-            str(self._profile_out.relative_to(common.REPO))
-            if self._profile_out.is_relative_to(common.REPO)
-            else str(self._profile_out)
-        )
+        out["file"] = common.display_path(self._profile_out)
         out.update(summarize_speedscope(self._profile_out))
         return out
 
@@ -821,9 +817,7 @@ def run(
         from benchmarks.plot import plot_pipeline
 
         plot_pipeline(report, plot)
-        report["plot"] = (
-            str(plot.relative_to(common.REPO)) if plot.is_relative_to(common.REPO) else str(plot)
-        )
+        report["plot"] = common.display_path(plot)
     common.write_report(report, out)
     return report
 

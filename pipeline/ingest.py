@@ -56,7 +56,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from parsers.chunking import _Chunker
+from parsers.chunking import Chunker
 from parsers.envelopes import (
     Event,
     GroupEnd,
@@ -290,7 +290,7 @@ class _Open:
     def __init__(self, ic: Any) -> None:
         self.ic = ic
         self.ops: list[tuple[Any, ...]] | None = []  # replayed into a chunker started late
-        self.chunker: _Chunker | None = None
+        self.chunker: Chunker | None = None
         self.out: list[bytes] = []
         self.lens: list[int] = []
         self.ok = True
@@ -298,7 +298,7 @@ class _Open:
         self.groups = 0
 
 
-def _feed(chunker: _Chunker, op: tuple[Any, ...]) -> None:
+def _feed(chunker: Chunker, op: tuple[Any, ...]) -> None:
     kind = op[0]
     if kind == "t":
         chunker.transaction(op[1], op[2])
@@ -341,7 +341,7 @@ def plan_input(
             elif cur.ops is not None:
                 cur.ops.append(op)
                 if splittable and tx.end - cur.ic.offset > max_message_bytes:
-                    cur.chunker = _Chunker(src.buffer, cur.ic, max_message_bytes, cur.out)
+                    cur.chunker = Chunker(src.buffer, cur.ic, max_message_bytes, cur.out)
                     for o in cur.ops:
                         _feed(cur.chunker, o)
                     cur.ops = None
@@ -419,7 +419,7 @@ def _close_interchange(
     if split:
         chunker = cur.chunker
         if chunker is None:  # only the trailers took it over the limit: start it now
-            chunker = _Chunker(buffer, ic, max_bytes, cur.out)
+            chunker = Chunker(buffer, ic, max_bytes, cur.out)
             for o in cur.ops or ():
                 _feed(chunker, o)
         chunker.finish()
@@ -505,7 +505,7 @@ def iter_messages(
         return
     out: list[bytes] = []
     i = -1
-    chunker: _Chunker | None = None
+    chunker: Chunker | None = None
     made = 0
     last = plan.interchanges - 1
     for ev in src.events(cancel=cancel):
@@ -513,7 +513,7 @@ def iter_messages(
             i += 1
             made = 0
             chunker = (
-                _Chunker(src.buffer, ev.interchange, max_message_bytes, out)
+                Chunker(src.buffer, ev.interchange, max_message_bytes, out)
                 if plan.split[i]
                 else None
             )
