@@ -30,6 +30,16 @@ def tansu_binary() -> str:
         raise BrokerError(str(exc)) from None
 
 
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to SIGTERM this (child) process when its parent dies: no orphans, even after SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def port_in_use(host: str, port: int) -> bool:
     """True when something already listens on host:port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -82,6 +92,7 @@ class EmbeddedBroker:
             stdin=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # Ctrl-C in a terminal reaches us, not the broker directly
+            preexec_fn=die_with_parent,
         )
         if log is not subprocess.DEVNULL:
             log.close()

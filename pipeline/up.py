@@ -10,7 +10,6 @@ PR_SET_PDEATHSIG, so even a SIGKILLed supervisor leaves no orphans.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import signal
 import subprocess
@@ -21,21 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import admin
-from pipeline.broker import BrokerError, EmbeddedBroker, port_in_use
+from pipeline.broker import BrokerError, EmbeddedBroker, die_with_parent, port_in_use
 from pipeline.partners import load_partners
 from pipeline.settings import Settings
 
 
 class UpError(RuntimeError):
     """``up`` cannot start (one line for the user)."""
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 @dataclass
@@ -67,7 +58,7 @@ def _spawn(name: str, args: list[str], settings: Settings, ready_url: str, log: 
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
     return Child(name, proc, ready_url)
 

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from pipeline import kafka
+from pipeline.broker import die_with_parent
 from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +51,7 @@ class Proc:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # a killed test session leaves no workers behind
         )
 
     @property

@@ -265,3 +265,42 @@ def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0, r.stderr
     assert "already in use" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_sigkilled_up_leaves_no_orphans(tmp_path: Path) -> None:
+    """Even when `edi-mesh up` itself is SIGKILLed, its broker, worker and ingest go away."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "up",
+            "--port",
+            str(free_port()),
+            "--facade-port",
+            str(free_port()),
+            "--web-port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "var"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(
+            lambda: len(psutil.Process(proc.pid).children(recursive=True)) >= 3, 60, "children"
+        )
+        children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def gone() -> bool:
+        return not any(
+            psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+            for p in children
+        )
+
+    _wait_for(gone, 30, "orphans to exit")
