@@ -26,11 +26,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import faust
+import mode
 
-from pipeline import metrics
+from pipeline import kafka, metrics
 from pipeline.acking import build_for_partner
 from pipeline.partners import PartnerRegistry, load_partners
 from pipeline.processing import Inbound, Output, Processor
+from pipeline.producing import BatchSender
 from pipeline.records import parse_rfc3339
 from pipeline.routing import RulesFile
 from pipeline.settings import Settings
@@ -41,6 +43,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Outputs(mode.Service):
+    """The worker's own aiokafka producer for outputs and table writes (started with the app)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.producer: Any = None
+        self.sender: BatchSender | None = None
+
+    async def on_start(self) -> None:
+        self.producer = kafka.producer(self.settings)
+        await self.producer.start()
+        self.sender = BatchSender(self.producer)
+
+    async def on_stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+
+    async def send_all(self, records: Any) -> int:
+        """Produce and await (see :class:`~pipeline.producing.BatchSender`)."""
+        if self.sender is None:
+            raise RuntimeError("output producer not started")
+        return await self.sender.send_all(records)
+
+
 class WorkerContext:
     """What the agents share in one worker process: settings, partners, rules, tables."""
 
@@ -48,11 +75,13 @@ class WorkerContext:
         self.settings = settings
         self.partners = PartnerRegistry(load_partners(settings.partners))
         self.rules = RulesFile(settings.routing)
-        self.state = TableState(app, settings)
+        self.outputs = Outputs(settings)
+        self.state = TableState(app, settings, self.outputs)
         self.stats = PartnerStats(app, settings)
         self.processor = Processor(self.partners, self.rules.router, self.state, build_for_partner)
         self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False
+        self.busy = False  # a batch is being processed (its records are in flight, not stalled)
         self.batches = 0
 
     def reload_rules(self) -> None:
@@ -75,19 +104,18 @@ async def retrying(what: str, attempt: Callable[[], Awaitable[T]], cap: float) -
             delay = min(delay * 2, cap)
 
 
-async def produce_all(app: faust.App, prefix: str, outputs: Sequence[Output]) -> list[Any]:
+async def produce_all(ctx: WorkerContext, outputs: Sequence[Output]) -> int:
     """Produce every output and wait until the broker acknowledged all of them."""
-    producer = app.producer
-    futures = [
-        await producer.send(prefix + o.topic, o.key, o.value, None, None, o.headers)
-        for o in outputs
-    ]
-    return list(await asyncio.gather(*futures))
+    prefix = ctx.settings.topic_prefix
+    return await ctx.outputs.send_all(
+        (prefix + o.topic, o.key, o.value, o.headers, None) for o in outputs
+    )
 
 
 def register(app: faust.App, ctx: WorkerContext) -> None:
     """Declare the worker's topics, agents, timers and web pages on ``app``."""
     settings = ctx.settings
+    app.service(cast(Any, ctx.outputs))
     inbound = app.topic(
         settings.topic_prefix + INBOUND,
         key_type=bytes,
@@ -100,6 +128,7 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     async def process_inbound(stream: Any) -> None:
         await ctx.feed.ready.wait()  # never judge a sender before the partner table is loaded
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
+            ctx.busy = True
             try:
                 await handle_batch(app, ctx, stream, events)  # type: ignore[arg-type]
             except asyncio.CancelledError:
@@ -107,6 +136,8 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
             except BaseException:  # a bug: stop hard so nothing of this batch is committed
                 log.critical("unexpected failure in the inbound agent; exiting", exc_info=True)
                 os._exit(70)
+            finally:
+                ctx.busy = False
 
     @app.task
     async def follow_partners() -> None:
@@ -119,7 +150,7 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     @app.timer(interval=1.0)
     async def heal_stalled() -> None:
         consumer = app.consumer
-        if ctx.assigned and not app.rebalancing and hasattr(consumer, "heal_stalled"):
+        if ctx.assigned and not ctx.busy and not app.rebalancing and hasattr(consumer, "heal_stalled"):
             await consumer.heal_stalled(settings.stall_seconds)
 
     @app.timer(interval=60.0)
@@ -223,7 +254,7 @@ async def handle_batch(
     if writes.controls:
         items = state.controls_items(writes)
         await retrying("controls", lambda: state.persist(state.controls, items, partitions), cap)
-    await retrying("produce", lambda: produce_all(app, settings.topic_prefix, outputs), cap)
+    await retrying("produce", lambda: produce_all(ctx, outputs), cap)
     done = time.time()
     if writes.seen:
         await retrying("dedup", lambda: state.persist(state.dedup, writes.seen, partitions), cap)  # type: ignore[arg-type]

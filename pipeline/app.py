@@ -18,6 +18,8 @@ from pipeline.transport import Transport
 class App(faust.App):
     """faust.App on :mod:`pipeline.transport` (strict commits, probed end offsets)."""
 
+    fetch_max_wait_ms: int | None = None  # applied to the worker's consumer by the transport
+
     def _new_transport(self) -> TransportT:
         return Transport(self.conf.broker_consumer, self)
 
@@ -28,7 +30,7 @@ class App(faust.App):
 def create_app(settings: Settings) -> App:
     """A Faust App configured from ``settings``."""
     credentials = faust_credentials(settings)
-    return App(
+    app = App(
         settings.app_id,
         broker=[f"kafka://{b}" for b in settings.bootstrap],
         broker_credentials=credentials,
@@ -57,3 +59,5 @@ def create_app(settings: Settings) -> App:
         table_cleanup_interval=30.0,
         worker_redirect_stdouts=False,
     )
+    app.fetch_max_wait_ms = settings.fetch_max_wait_ms
+    return app

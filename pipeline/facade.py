@@ -86,7 +86,16 @@ class TrackingIndex:
 
 
 def _status(events: list[dict[str, Any]], last: str) -> str:
-    kinds = {e.get("event") for e in events}
+    """One word for an input's lifecycle; the events stay in the answer for the details.
+
+    ``acknowledged`` counts only acknowledgements we sent the partner: an
+    inbound one (the partner's 997 we reconciled) says nothing about this input.
+    """
+    kinds = {
+        e.get("event")
+        for e in events
+        if not (e.get("event") == "acknowledged" and e.get("direction") == "inbound")
+    }
     if "duplicate" in kinds and "routed" not in kinds:
         return "duplicate"
     if "rejected" in kinds and "routed" in kinds:

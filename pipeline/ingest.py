@@ -340,11 +340,12 @@ def plan_input(
                 _feed(cur.chunker, op)
             elif cur.ops is not None:
                 cur.ops.append(op)
-                if splittable and tx.end - cur.ic.offset > max_message_bytes:
-                    cur.chunker = Chunker(src.buffer, cur.ic, max_message_bytes, cur.out)
-                    for o in cur.ops:
-                        _feed(cur.chunker, o)
-                    cur.ops = None
+                if tx.end - cur.ic.offset > max_message_bytes:
+                    if splittable and cur.ok:
+                        cur.chunker = Chunker(src.buffer, cur.ic, max_message_bytes, cur.out)
+                        for o in cur.ops:
+                            _feed(cur.chunker, o)
+                    cur.ops = None  # from here on nothing is kept per transaction
             if cur.out:
                 cur.lens.extend(len(c) for c in cur.out)
                 cur.out.clear()
@@ -414,8 +415,10 @@ def _close_interchange(
     ic = cur.ic
     size = ic.end - ic.offset
     clean = cur.ok and cur.txns > 0 and not any(e.rejects for e in ic.errors)
-    split = size > max_bytes and clean and splittable
     skey = sender_key(ic.standard, ic.sender)
+    split = size > max_bytes and clean and splittable
+    if split and cur.chunker is None and cur.ops is None:
+        split = False  # unsplittable when it outgrew the limit; clean only in the end: whole
     if split:
         chunker = cur.chunker
         if chunker is None:  # only the trailers took it over the limit: start it now
@@ -856,7 +859,7 @@ class Ingestor:
         if self._topics_checked:
             return
         try:
-            await admin.ensure_topics(self.settings, timeout=10.0)
+            await admin.ensure_topics(self.settings, timeout=5.0)
         except (KafkaError, OSError, TimeoutError) as exc:
             self._failed()
             raise BrokerUnavailable(f"cannot check topics: {exc}") from None

@@ -36,6 +36,7 @@ def consumer(settings: Settings, *topics: str, **overrides: Any) -> AIOKafkaCons
         "bootstrap_servers": settings.bootstrap,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
+        "fetch_max_wait_ms": settings.fetch_max_wait_ms,
         "fetch_max_bytes": 64 * 1024 * 1024,
         "max_partition_fetch_bytes": max(settings.producer_max_request_bytes, 1_048_576),
         **settings.kafka_security(),

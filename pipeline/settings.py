@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     producer_max_request_bytes: int = Field(
         16 * 1_048_576, description="hard cap of one produced record (oversize transactions)"
     )
+    fetch_max_wait_ms: int = Field(
+        25,
+        ge=1,
+        description="longest a fetch waits for data; Tansu does not answer early, so this bounds latency",
+    )
     producer_linger_ms: int = Field(
         5, description="producer linger: milliseconds to wait to fill a batch"
     )
@@ -74,7 +79,7 @@ class Settings(BaseSettings):
         "127.0.0.1", description="interface the worker web server binds (0.0.0.0 in the image)"
     )
     batch_size: int = Field(500, ge=1, description="inbound interchanges processed per batch")
-    batch_within: float = Field(0.05, gt=0, description="max seconds to wait to fill a batch")
+    batch_within: float = Field(0.01, gt=0, description="max seconds to wait to fill a batch")
     session_timeout: float = Field(6.0, description="broker session timeout (see TANSU.md)")
     heartbeat_interval: float = Field(1.5, description="consumer group heartbeat interval, seconds")
     rebalance_timeout: float = Field(6.0, description="consumer group rebalance timeout, seconds")

@@ -54,9 +54,10 @@ def partner_of(key: bytes) -> str:
 class TableState:
     """:class:`~pipeline.state.State` on Faust tables, with explicit, ordered persistence."""
 
-    def __init__(self, app: faust.App, settings: Settings) -> None:
+    def __init__(self, app: faust.App, settings: Settings, sender: Any) -> None:
         self.app = app
         self.settings = settings
+        self.sender = sender  # a pipeline.producing.BatchSender, or anything with its send_all
         opts: dict[str, Any] = {
             "partitions": settings.partitions,
             "key_type": bytes,
@@ -103,13 +104,10 @@ class TableState:
         partitions: Mapping[str, int],
     ) -> None:
         """Produce changelog records (awaiting the broker) and apply them to the table's data."""
-        producer = self.app.producer
         topic = table.changelog_topic.get_topic_name()
-        futures = []
-        for key, value in items.items():
-            partition = partitions.get(partner_of(key))
-            futures.append(await producer.send(topic, key, value, partition, None, None))
-        await asyncio.gather(*futures)
+        await self.sender.send_all(
+            (topic, key, value, [], partitions.get(partner_of(key))) for key, value in items.items()
+        )
         data = table.data
         for key, value in items.items():
             if value is None:
