@@ -99,11 +99,35 @@ def write_report(report: Mapping[str, Any], path: Path | None) -> str:
     return text
 
 
+def env_overrides() -> dict[str, str]:
+    """``EDI_MESH_*`` / ``EDI_BENCH_*`` variables set in this environment (they change a run)."""
+    return {
+        k: v for k, v in sorted(os.environ.items()) if k.startswith(("EDI_MESH_", "EDI_BENCH_"))
+    }
+
+
+def settings_summary() -> dict[str, Any]:
+    """The worker settings that shape the numbers (environment overrides included)."""
+    s = Settings()
+    keys = (
+        "batch_size",
+        "batch_within",
+        "producer_linger_ms",
+        "producer_acks",
+        "commit_interval",
+        "max_message_bytes",
+    )
+    return {k: getattr(s, k) for k in keys}
+
+
 def command_line(command: click.Command, values: Mapping[str, Any], prog: str = PROG) -> str:
-    """The exact command that reproduces a run: every option of ``command`` with its value."""
-    parts = [*shlex.split(prog), command.name or ""]
+    """The exact command that reproduces a run: environment overrides, then every option."""
+    env = [f"{k}={v}" for k, v in env_overrides().items()]
+    parts = [*env, *shlex.split(prog), command.name or ""]
     for p in command.params:
-        if not isinstance(p, click.Option) or p.name not in values or p.name in OPERATIONAL:
+        if not isinstance(p, click.Option) or p.name is None or p.name not in values:
+            continue
+        if p.name in OPERATIONAL:
             continue
         value = values[p.name]
         flag = max(p.opts, key=len)
@@ -346,20 +370,26 @@ class CpuSampler:
     to a measurement window that is only known afterwards.
     """
 
-    def __init__(self, pids: Mapping[str, int | None], interval: float = 0.1) -> None:
+    def __init__(
+        self,
+        pids: Mapping[str, int | None],
+        interval: float = 0.1,
+        self_only: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
         import psutil
 
         self.procs = {n: psutil.Process(p) for n, p in pids.items() if p}
+        self.self_only = set(self_only)  # names counted without their children
         self.interval = interval
         self.series: dict[str, list[tuple[float, float]]] = {n: [] for n in self.procs}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
 
     @staticmethod
-    def _cpu(proc: Any) -> float:
+    def _cpu(proc: Any, children: bool = True) -> float:
         t = proc.cpu_times()
         total = float(t.user + t.system)
-        for child in proc.children(recursive=True):
+        for child in proc.children(recursive=True) if children else ():
             with contextlib.suppress(Exception):
                 c = child.cpu_times()
                 total += c.user + c.system
@@ -370,7 +400,7 @@ class CpuSampler:
             now = time.time()
             for name, proc in self.procs.items():
                 with contextlib.suppress(Exception):
-                    self.series[name].append((now, self._cpu(proc)))
+                    self.series[name].append((now, self._cpu(proc, name not in self.self_only)))
             if self._stop.wait(self.interval):
                 return
 

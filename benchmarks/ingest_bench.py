@@ -227,6 +227,7 @@ def run(
         "reproduce": reproduce or common.command_line(ingest_cmd, params_out),
         "machine": common.machine_info(),
         "parameters": params_out,
+        "settings": common.settings_summary(),
         "method": "one edi-mesh ingest process; K files renamed into inbox/sandbox/ at once; "
         "rate = files / (all archived - first claim); edi.inbound read back and checked",
         **body,

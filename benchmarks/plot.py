@@ -27,19 +27,26 @@ def plot_pipeline(report: Mapping[str, Any], path: Path) -> Path:
     fig, (ax_t, ax_l) = plt.subplots(1, 2, figsize=(12, 4.8))
     thr = report.get("throughput", {})
     top = 1.0
-    for i, run in enumerate(r for r in report.get("runs", []) if r.get("latency")):
+    ks = sorted({r["workers"] for r in report.get("runs", [])})
+    for run in (r for r in report.get("runs", []) if r.get("latency")):
         k = run["workers"]
-        color = _COLORS[i % len(_COLORS)]
+        color = _COLORS[ks.index(k) % len(_COLORS)]
         rows = run["latency"]
         offered = [r["offered_documents_per_s"] for r in rows]
         achieved = [r["achieved_documents_per_s"] or 0 for r in rows]
-        ax_t.plot(offered, achieved, "o-", color=color, label=f"pipeline, {k} worker(s)")
         top = max(top, *offered, *achieved)
-        for q, style in (("p50", "o-"), ("p95", "s--"), ("p99", "^:")):
-            ys = [r["latency_ms"].get(q) for r in rows]
-            ax_l.plot(offered, ys, style, color=color, label=f"{q}, {k} worker(s)")
-    for i, (k, t) in enumerate(thr.items()):
-        color = _COLORS[i % len(_COLORS)]
+        if run["kind"] == "pipeline":
+            ax_t.plot(offered, achieved, "o-", color=color, label=f"pipeline, {k} worker(s)")
+            for q, style in (("p50", "o-"), ("p95", "s--"), ("p99", "^:")):
+                ys = [r["latency_ms"].get(q) for r in rows]
+                ax_l.plot(offered, ys, style, color=color, label=f"pipeline {q}, {k} worker(s)")
+        else:
+            ys = [r["latency_ms"].get("p99") for r in rows]
+            ax_l.plot(
+                offered, ys, "x-.", color=color, alpha=0.5, label=f"passthrough p99, {k} proc"
+            )
+    for k, t in thr.items():
+        color = _COLORS[ks.index(int(k)) % len(_COLORS)] if int(k) in ks else "grey"
         for key, style, what in (
             ("pipeline_documents_per_s", "-", "pipeline max"),
             ("baseline_documents_per_s", "--", "passthrough"),

@@ -177,7 +177,7 @@ class Processor:
             )
             self._reject(out, msg, key, partner.id, ingest_id, source, [err], ctx)
             return
-        first_tx = next((t.control for g in ic.groups for t in g.transactions), "")
+        first_tx = next((f"{g.control}/{t.control}" for g in ic.groups for t in g.transactions), "")
         dkey = dedup_key(partner.id, skey, ic.control, first_tx)
         prior = None if force else self.state.seen(dkey)
         if prior is not None and partner.duplicates == "suppress":

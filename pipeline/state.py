@@ -21,10 +21,11 @@ SEP = "\x1f"
 
 
 def dedup_key(partner: str, sender: str, control: str, first_transaction: str) -> bytes:
-    """Key of the duplicate table: partner, envelope sender, ISA13/UNB05 and first set control.
+    """Key of the duplicate table: partner, envelope sender, ISA13/UNB05 and first group/set control.
 
-    The first transaction control tells apart the chunks of one split
-    interchange (they share the interchange control number).
+    ``first_transaction`` is ``GS06/ST02`` of the first set: it tells apart the
+    chunks of one split interchange (they share the interchange control number,
+    and ST02 often restarts at 0001 in every group).
     """
     return SEP.join((partner, sender, control, first_transaction)).encode()
 

@@ -378,14 +378,18 @@ async def test_broker_down_files_wait_then_everything_flows(
     make_drop: MakeDrop, broker_factory: Callable[..., EmbeddedBroker]
 ) -> None:
     """Broker down: the file in flight stays in claimed/, new ones stay in the inbox, nothing is
-    archived; the broker comes back (empty): topics re-created, both files produced and archived."""
+    archived, a refused file's dead letter waits in state/pending/; the broker comes back
+    (empty): topics re-created, both files produced and archived, the dead letter sent."""
     b = broker_factory()
     drop = await make_drop(producer_options={"request_timeout_ms": 3000}, broker=b.address)
     s = drop.settings
     b.stop()
     first, second = load(2, 2, seed=21), load(1, 3, seed=22)
+    (s.inbox / "sandbox" / "a-junk.txt").write_bytes(b"not EDI")
     (s.inbox / "sandbox" / "first.x12").write_bytes(first)
-    assert await drop.scan_once() == 0
+    assert await drop.scan_once() == 1  # the junk is refused: no broker needed for that
+    assert listing(s.quarantine / "sandbox") == ["a-junk.txt", "a-junk.txt.error.json"]
+    assert len(listing(s.data_dir / "state" / "pending")) == 1  # its dead letter, kept
     assert [n.split("__", 1)[1] for n in listing(s.claimed / "sandbox")] == ["first.x12"]
     (s.inbox / "sandbox" / "second.x12").write_bytes(second)
     for _ in range(3):
@@ -398,6 +402,9 @@ async def test_broker_down_files_wait_then_everything_flows(
     recs = await records(s, INBOUND, 3)
     want = [d[x.offset : x.end] for d in (first, second) for x in parse(d).interchanges]
     assert sorted(r.value for r in recs) == sorted(want)
+    [dead] = await json_values(s, DEADLETTER, 1)
+    assert dead["source"]["filename"] == "a-junk.txt" and dead["error"]["code"] == "EDI001"
+    assert listing(s.data_dir / "state" / "pending") == []
     from aiokafka.admin import AIOKafkaAdminClient
 
     client = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap)
