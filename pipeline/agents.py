@@ -38,6 +38,7 @@ from pipeline.routing import RulesFile
 from pipeline.settings import Settings
 from pipeline.tables import PartnerFeed, PartnerStats, TableState
 from pipeline.topics import DEADLETTER, INBOUND
+from pipeline.transport import fetch_highwaters
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +84,7 @@ class WorkerContext:
         self.assigned = False
         self.busy = False  # a batch is being processed (its records are in flight, not stalled)
         self.batches = 0
+        self.last_progress = time.monotonic()  # last batch done (or assignment)
 
     def reload_rules(self) -> None:
         """Pick up an edited routing file (cheap stat when unchanged)."""
@@ -102,6 +104,26 @@ async def retrying(what: str, attempt: Callable[[], Awaitable[T]], cap: float) -
             log.warning("%s failed (%s); retrying in %.1f s", what, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, cap)
+
+
+async def inbound_lag(app: faust.App, settings: Settings) -> int:
+    """Records on this worker's inbound partitions beyond its consumer positions (fetch-confirmed ends)."""
+    consumer: Any = app.consumer
+    topic = settings.topic_prefix + INBOUND
+    tps = [tp for tp in consumer.assignment() if tp.topic == topic]
+    if not tps:
+        return 0
+    probe = kafka.consumer(settings)
+    await probe.start()
+    try:
+        ends = await fetch_highwaters(probe, [(tp.topic, tp.partition) for tp in tps])
+    finally:
+        await probe.stop()
+    lag = 0
+    for tp in tps:
+        pos = await consumer.position(tp)
+        lag += max(0, ends[(tp.topic, tp.partition)] - (pos or 0))
+    return lag
 
 
 async def produce_all(ctx: WorkerContext, outputs: Sequence[Output]) -> int:
@@ -150,7 +172,12 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     @app.timer(interval=1.0)
     async def heal_stalled() -> None:
         consumer = app.consumer
-        if ctx.assigned and not ctx.busy and not app.rebalancing and hasattr(consumer, "heal_stalled"):
+        if (
+            ctx.assigned
+            and not ctx.busy
+            and not app.rebalancing
+            and hasattr(consumer, "heal_stalled")
+        ):
             await consumer.heal_stalled(settings.stall_seconds)
 
     @app.timer(interval=60.0)
@@ -161,6 +188,30 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
 
     async def on_assigned(app: Any, *args: Any, **kwargs: Any) -> None:
         ctx.assigned = True
+        ctx.last_progress = time.monotonic()
+
+    @app.timer(interval=max(1.0, settings.watchdog_seconds / 6))
+    async def watchdog() -> None:
+        """Exit when records wait and nothing moves (a consumer that lost its broker session
+        does not always come back by itself; a restarted process does)."""
+        if (
+            not ctx.assigned
+            or ctx.busy
+            or time.monotonic() - ctx.last_progress < settings.watchdog_seconds
+        ):
+            return
+        try:
+            waiting = await inbound_lag(app, settings)
+        except Exception as exc:  # broker unreachable: a restart would not help yet
+            log.info("watchdog: lag unknown (%s)", exc)
+            return
+        if waiting > 0:
+            log.critical(
+                "no progress for %.0f s with %d inbound records waiting; exiting to be restarted",
+                time.monotonic() - ctx.last_progress,
+                waiting,
+            )
+            os._exit(75)
 
     app.on_partitions_assigned.connect(cast(Any, on_assigned))
 
@@ -284,3 +335,4 @@ async def handle_batch(
     metrics.BATCH_SECONDS.observe(time.monotonic() - t0)
     metrics.BATCH_SIZE.observe(len(events))
     ctx.batches += 1
+    ctx.last_progress = time.monotonic()

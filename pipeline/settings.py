@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         gt=0,
         description="re-read a partition whose next record was read but not processed this long",
     )
+    watchdog_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="a worker with inbound records waiting and no batch done this long exits (to be restarted)",
+    )
     dedup_retention_seconds: float = Field(
         7 * 86400.0,
         gt=0,

@@ -31,11 +31,14 @@ class UpError(RuntimeError):
 
 @dataclass
 class Child:
-    """One supervised child process."""
+    """One supervised child process (and how to start it again)."""
 
     name: str
     proc: subprocess.Popen[bytes]
     ready_url: str
+    args: list[str]
+    log: Path
+    restarts: list[float]
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
@@ -60,7 +63,22 @@ def _spawn(name: str, args: list[str], settings: Settings, ready_url: str, log: 
             start_new_session=True,
             preexec_fn=die_with_parent,
         )
-    return Child(name, proc, ready_url)
+    return Child(name, proc, ready_url, args, log, [])
+
+
+MAX_RESTARTS = 5  # per child within RESTART_WINDOW seconds; more means something is really wrong
+RESTART_WINDOW = 300.0
+
+
+def _restart(c: Child, settings: Settings) -> bool:
+    """Start an exited child again; False once it has crashed too often to keep trying."""
+    now = time.monotonic()
+    c.restarts = [t for t in c.restarts if now - t < RESTART_WINDOW] + [now]
+    if len(c.restarts) > MAX_RESTARTS:
+        return False
+    fresh = _spawn(c.name, c.args, settings, c.ready_url, c.log)
+    c.proc, c.restarts = fresh.proc, c.restarts
+    return True
 
 
 def _ready(url: str) -> bool:
@@ -155,11 +173,15 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         while not stop_requested:
             for c in children:
                 if c.proc.poll() is not None:
-                    print(
-                        f"edi-mesh: {c.name} exited (code {c.proc.returncode}); stopping. See {logs}/{c.name}.log",
-                        file=sys.stderr,
-                    )
-                    return 1
+                    code = c.proc.returncode
+                    if not _restart(c, settings):
+                        print(
+                            f"edi-mesh: {c.name} keeps exiting (last code {code}); stopping. "
+                            f"See {logs}/{c.name}.log",
+                            file=sys.stderr,
+                        )
+                        return 1
+                    print(f"edi-mesh: {c.name} exited (code {code}); restarted it", file=sys.stderr)
             time.sleep(0.2)
         print("edi-mesh: stopping…", file=sys.stderr)
         return 0

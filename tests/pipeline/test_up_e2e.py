@@ -304,3 +304,31 @@ def test_sigkilled_up_leaves_no_orphans(tmp_path: Path) -> None:
         )
 
     _wait_for(gone, 30, "orphans to exit")
+
+
+def test_up_restarts_a_crashed_worker(up_process, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    """A worker that dies (SIGKILL here) is started again by `up`, and files keep flowing."""
+    proc, ports, data, output = up_process
+    workers = [c for c in psutil.Process(proc.pid).children() if "worker" in " ".join(c.cmdline())]
+    assert len(workers) == 1
+    workers[0].kill()
+    _wait_for(
+        lambda: "worker-1 exited" in output() and "restarted it" in output(), 30, "restart notice"
+    )
+    broker = f"127.0.0.1:{ports['broker']}"
+    shutil.copy(corpus / X12_850_810, data / "inbox" / "acme" / "after-restart.edi")
+    r = _cli(
+        "tail",
+        "agents.orders",
+        "--broker",
+        broker,
+        "--from-beginning",
+        "--max",
+        "1",
+        "--timeout",
+        "60",
+    )
+    assert (
+        r.returncode == 0 and json.loads(r.stdout)["source"]["filename"] == "after-restart.edi"
+    ), r.stderr
+    assert proc.poll() is None
