@@ -152,11 +152,14 @@ def readme_table(reports: Mapping[str, Mapping[str, Any]]) -> str:
         machine = mem.get("machine", machine)
         cmds.append(("memory", mem["reproduce"]))
         g = mem["goals"]["peak_rss_mb"]
+        until = mem.get("peak_rss_mb_until_archived", {})
         for name in ("ingest", "worker"):
+            peak = mem["peak_rss_mb"].get(name)
+            ok = (peak or 1e9) < g["target"] and mem["outcome"] == "complete"
+            note = f" (until archived: {_fmt(until[name], ' MB')})" if until.get(name) else ""
             lines.append(
                 f"| memory | peak RSS of {name}, {mem['file']['mb']:,.0f} MB file | "
-                f"{_fmt(mem['peak_rss_mb'].get(name), ' MB')} | < {g['target']:g} MB: "
-                f"{'✅' if (mem['peak_rss_mb'].get(name) or 1e9) < g['target'] and mem['outcome'] == 'complete' else '❌'} |"
+                f"{_fmt(peak, ' MB')}{note} | < {g['target']:g} MB: {'✅' if ok else '❌'} |"
             )
         if mem["outcome"] != "complete":
             lines.append(f"| memory | outcome | {mem['outcome']} | |")

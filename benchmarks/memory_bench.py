@@ -188,6 +188,13 @@ async def _main(
     archived = bool(_files(s.archive))
     quarantined = [str(f.name) for f in _files(s.quarantine)]
     peak = {n: round(v / 1e6, 1) for n, v in rss.peak.items()}
+    # the file drop alone: the peak until the file was archived (later growth is other work,
+    # e.g. ingest's tracking reader folding the worker's events)
+    until = (t_ingested or t_end) - t0
+    peak_archived = {
+        n: round(max((v for ts, v in ser if ts <= until), default=0) / 1e6, 1)
+        for n, ser in rss.series.items()
+    }
     mb = stats.bytes / 1e6
     return {
         "file": {
@@ -215,6 +222,7 @@ async def _main(
         },
         "rss_before_mb": base_rss,
         "peak_rss_mb": peak,
+        "peak_rss_mb_until_archived": peak_archived,
         "rss_samples": rss.samples,
         "rss_series": {n: [[t, v] for t, v in ser] for n, ser in rss.series.items()},
         "goals": {

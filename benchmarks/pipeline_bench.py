@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import json
 import os
 import pickle
@@ -92,6 +93,7 @@ class Params:
     repeats: int = 2
     load: str = "preload"
     profile: float = 0.0
+    max_rate: float = 0.0  # documents/s taken as 100% for the latency runs (0 = measured max)
     baseline_latency: bool = True
     progress: bool = True
     keep: bool = False
@@ -178,19 +180,31 @@ Table = dict[str, list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]]
 
 
 class OutputTables:
-    """The pre-rendered outputs per ingest id, from every ``*.pickle`` in a folder (re-read on a miss)."""
+    """Pre-rendered outputs per ingest id, from ``*.pickle`` tables in a folder.
 
-    def __init__(self, folder: Path, prefix: str) -> None:
+    ``names`` are loaded at start (None: all); any other table is loaded on the
+    first unknown ingest id (the bench adds one before each latency feed).
+    Loaded objects are moved out of the garbage collector's way (``gc.freeze``):
+    hundreds of thousands of tuples would otherwise make every full collection
+    slow and tax the baseline for holding its data.
+    """
+
+    def __init__(self, folder: Path, prefix: str, names: Sequence[str] | None = None) -> None:
         self.folder = folder
         self.prefix = prefix
         self.loaded: set[str] = set()
         self.table: Table = {}
-        self.reload()
+        self.reload(names)
 
-    def reload(self) -> None:
-        """Load the tables not loaded yet (the bench adds one before each latency feed)."""
-        for path in sorted(self.folder.glob("*.pickle")):
-            if path.name in self.loaded:
+    def reload(self, names: Sequence[str] | None = None) -> None:
+        """Load the tables named (default: every one not loaded yet)."""
+        paths = (
+            sorted(self.folder.glob("*.pickle"))
+            if names is None
+            else [self.folder / f"{n}.pickle" for n in names]
+        )
+        for path in paths:
+            if path.name in self.loaded or not path.exists():
                 continue
             with open(path, "rb") as f:
                 raw: Table = pickle.load(f)
@@ -199,6 +213,8 @@ class OutputTables:
                 {iid: [(pre + t, k, v, h) for t, k, v, h in outs] for iid, outs in raw.items()}
             )
             self.loaded.add(path.name)
+        gc.collect()
+        gc.freeze()
 
     def get(self, ingest_id: str) -> list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]:
         """The outputs of one inbound record (reloading once when unknown)."""
@@ -209,7 +225,7 @@ class OutputTables:
         return outs
 
 
-async def _passthrough(outputs: Path) -> None:
+async def _passthrough(outputs: Path, names: Sequence[str] | None) -> None:
     """Consume edi.inbound in a group; per batch produce the pre-rendered outputs, then commit."""
     from aiokafka import ConsumerRebalanceListener
 
@@ -217,7 +233,7 @@ async def _passthrough(outputs: Path) -> None:
     from pipeline.topics import INBOUND
 
     settings = Settings()
-    table = OutputTables(outputs, settings.topic_prefix)
+    table = OutputTables(outputs, settings.topic_prefix, names)
 
     def event(name: str, **kw: Any) -> None:
         print(json.dumps({"event": name, "t": time.time(), **kw}), flush=True)
@@ -266,10 +282,10 @@ async def _passthrough(outputs: Path) -> None:
 
 
 def passthrough_main(argv: Sequence[str]) -> None:
-    """Entry point of a baseline process: ``python -m benchmarks.pipeline_bench passthrough DIR``."""
-    if len(argv) != 2 or argv[0] != "passthrough":
-        sys.exit("usage: python -m benchmarks.pipeline_bench passthrough OUTPUTS_DIR")
-    common.run_async(_passthrough(Path(argv[1])))
+    """A baseline process: ``python -m benchmarks.pipeline_bench passthrough DIR [TABLE...]``."""
+    if len(argv) < 2 or argv[0] != "passthrough":
+        sys.exit("usage: python -m benchmarks.pipeline_bench passthrough OUTPUTS_DIR [TABLE...]")
+    common.run_async(_passthrough(Path(argv[1]), argv[2:] or None))
 
 
 # ---------------------------------------------------------------------------
@@ -416,6 +432,7 @@ class Bench:
         )
         self.load: list[Msg] = []
         self.pool: list[Msg] = []  # latency feed, shared by every run (own prefix each)
+        self.processor_only: dict[str, Any] = {}
         self.outputs = tmp / "outputs"  # pre-rendered outputs for the passthrough processes
         self.outputs.mkdir(parents=True, exist_ok=True)
 
@@ -446,6 +463,7 @@ class Bench:
             self.load += self.builder.build(n, f"tp{len(self.load)}")
             self.bar.update(task, completed=len(self.load))
         self._write_outputs("load", self.load)
+        self.processor_only = _processor_only(self.builder)
 
     def latency_msgs(self, start: int, count: int) -> list[Msg]:
         """``count`` pool records from ``start``, generating (and publishing outputs) as needed."""
@@ -457,7 +475,7 @@ class Bench:
 
     # -- processes -----------------------------------------------------------------------
     def start_procs(
-        self, kind: str, k: int, s: Settings, ready: ReadyLog
+        self, kind: str, k: int, s: Settings, ready: ReadyLog, tables: Sequence[str] = ()
     ) -> tuple[list[Proc], list[str]]:
         """Start k baseline or worker processes; returns them and their ready-log names."""
         procs: list[Proc] = []
@@ -472,7 +490,7 @@ class Bench:
             else:
                 proc = Proc(
                     PASSTHROUGH_MODULE,
-                    ["passthrough", str(self.outputs)],
+                    ["passthrough", str(self.outputs), *tables],
                     s,
                     log,
                     stdout_pipe=True,
@@ -513,6 +531,7 @@ class Bench:
         ``latency_after`` the plan is derived from the throughput just measured.
         """
         self.n_runs += 1
+        t_session = time.monotonic()
         tag = f"{kind[0]}{k}r{rep}n{self.n_runs}"
         s = self.settings(tag)
         await common.ensure_topics(s)
@@ -535,7 +554,8 @@ class Bench:
             if throughput and self.p.load == "preload":
                 ends, _ = await common.produce(s, self.load)
                 t_load = time.time()
-            procs, names = self.start_procs(kind, k, s, ready)
+            # a throughput run's passthrough loads only the load's outputs; a latency run's all
+            procs, names = self.start_procs(kind, k, s, ready, ["load"] if throughput else [])
             sampler = common.CpuSampler(
                 {**{n: p.pid for n, p in zip(names, procs, strict=True)}, **self._others()},
                 self_only={"bench"},
@@ -565,8 +585,8 @@ class Bench:
                 if profiler is not None:
                     result["profile"] = self._finish_profiler(profiler)
                     profiler = None
-            if latency_after and result.get("documents_per_s"):
-                plan = self.plan(float(result["documents_per_s"]))
+            if latency_after and (self.p.max_rate or result.get("documents_per_s")):
+                plan = self.plan(self.p.max_rate or float(result["documents_per_s"]))
             if plan:
                 result["latency"] = await self.latency_runs(
                     s, collector, procs, names, sampler, label, task, plan
@@ -581,6 +601,7 @@ class Bench:
             ready.close()
             await collector.stop()
             self.bar.update(task, description=f"{label}: done")
+        result["session_s"] = round(time.monotonic() - t_session, 1)
         return result
 
     def plan(self, max_docs_per_s: float) -> list[tuple[float, float]]:
@@ -816,12 +837,24 @@ def _summarize(runs: list[dict[str, Any]], p: Params) -> tuple[dict[str, Any], d
             r.get("documents_per_s") for r in tput if r["kind"] == "pipeline" and r["workers"] == k
         ]
         b, q = _median(base), _median(pipe)
+        cpu = {
+            kind: _median(
+                [
+                    r.get("documents_per_cpu_second")
+                    for r in tput
+                    if r["kind"] == kind and r["workers"] == k
+                ]
+            )
+            for kind in ("baseline", "pipeline")
+        }
         paired = [round(x / y, 3) for x, y in zip(pipe, base, strict=False) if x and y]
         thr[str(k)] = {
             "baseline_documents_per_s": b,
             "pipeline_documents_per_s": q,
             "ratio_pipeline_to_baseline": round(q / b, 3) if q and b else None,
             "paired_ratios": paired,  # run i of the pipeline / run i of the baseline (interleaved)
+            "baseline_documents_per_cpu_second": cpu["baseline"],
+            "pipeline_documents_per_cpu_second": cpu["pipeline"],
             "pipeline_runs": pipe,
             "baseline_runs": base,
         }
@@ -880,8 +913,8 @@ async def _main(
             latency = rep == 0 and bool(p.rates)
             pipe = await bench.session("pipeline", k, rep, latency_after=latency)
             runs.append(pipe)
-            if latency and p.baseline_latency and pipe.get("documents_per_s"):
-                plan = bench.plan(float(pipe["documents_per_s"]))
+            if latency and p.baseline_latency and (p.max_rate or pipe.get("documents_per_s")):
+                plan = bench.plan(p.max_rate or float(pipe["documents_per_s"]))
                 runs.append(await bench.session("baseline", k, rep, throughput=False, plan=plan))
     n_docs = sum(m.documents for m in bench.load)
     load = {
@@ -895,9 +928,39 @@ async def _main(
             Counter(o.topic for m in bench.load for o in m.outputs).most_common()
         ),
         "partners": bench.partner_ids,
+        "processor_only": bench.processor_only,
     }
     thr, goals = _summarize(runs, p)
     return {"load": load, "runs": runs, "throughput": thr, "goals": goals}
+
+
+def _processor_only(builder: LoadBuilder) -> dict[str, Any]:
+    """The EDI work alone (Processor.process in this process, no Kafka): the cost floor per document."""
+    s, n = builder.process_seconds, builder.process_documents
+    return {
+        "documents": n,
+        "seconds": round(s, 3),
+        "us_per_document": round(s / n * 1e6, 1) if n else None,
+        "documents_per_s_one_core": round(n / s) if s else None,
+        "note": "Processor.process on the throughput load in the bench process, before any "
+        "process starts: the EDI work alone, no Kafka; the pipeline cannot beat it per core",
+    }
+
+
+def _problems(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Runs that did not complete or lost documents (one line each)."""
+    out = []
+    for r in runs:
+        name = f"{r['kind']} x{r['workers']} #{r['repeat'] + 1}"
+        if not r.get("latency_only"):
+            d = r.get("documents", {})
+            if not r.get("committed_all") or d.get("missing") or not r.get("documents_per_s"):
+                out.append(f"{name}: committed_all={r.get('committed_all')}, documents={d}")
+        for row in r.get("latency", []):
+            d = row["documents"]
+            if not row["committed_all"] or d["missing"]:
+                out.append(f"{name} at {row['fraction_of_max']:.0%}: documents={d}")
+    return out
 
 
 def run(
@@ -923,11 +986,16 @@ def run(
     except BaseException:
         click.echo(f"pipeline benchmark failed; logs kept in {tmp / 'logs'}", err=True)
         raise
-    if not p.keep:
+    problems = _problems(body["runs"])
+    if problems:  # keep the process logs of a run that lost documents or never finished
+        click.echo(f"pipeline benchmark: {'; '.join(problems)}; logs kept in {tmp}", err=True)
+    elif not p.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     params_out = {k: v for k, v in p.__dict__.items() if k != "progress"}
     report: dict[str, Any] = {
         "benchmark": "pipeline",
+        "problems": problems,
+        "logs": str(tmp) if problems or p.keep else None,
         "reproduce": reproduce or common.command_line(pipeline_cmd, params_out),
         "machine": common.machine_info(),
         "parameters": params_out,
@@ -1061,6 +1129,13 @@ def _float_list(_ctx: Any, _param: Any, value: str | Sequence[float]) -> list[fl
     default=0.0,
     show_default=True,
     help="py-spy the 1-worker run for up to SECONDS (0 = off).",
+)
+@click.option(
+    "--max-rate",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Documents/s taken as 100% for --rates (0 = the max just measured); fixes the offered load across runs.",
 )
 @click.option(
     "--baseline-latency/--no-baseline-latency",

@@ -93,7 +93,9 @@ def test_pipeline_bench_tiny(broker: EmbeddedBroker, tmp_path: Path) -> None:
         interchanges=120,
         per_interchange=2,
         workers=[1],
+        repeats=1,
         rates=[0.5],
+        max_rate=400.0,  # a tiny load's "max" is noise; offer a fixed 200 documents/s
         latency_seconds=2.0,
         warmup_seconds=0.0,
         progress=False,
@@ -104,6 +106,7 @@ def test_pipeline_bench_tiny(broker: EmbeddedBroker, tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == report
     assert plot.read_bytes().startswith(PNG)
     assert report["load"]["interchanges"] == 120 and report["load"]["documents"] == 240
+    assert report["problems"] == [] and report["logs"] is None
     kinds = [(r["kind"], r["workers"], bool(r.get("latency_only"))) for r in report["runs"]]
     assert kinds == [("baseline", 1, False), ("pipeline", 1, False), ("baseline", 1, True)]
     for run in report["runs"]:
@@ -111,7 +114,7 @@ def test_pipeline_bench_tiny(broker: EmbeddedBroker, tmp_path: Path) -> None:
             _no_loss(run["documents"])
             assert run["documents_per_s"] > 0 and run["committed_all"]
         for row in run.get("latency", []):
-            assert row["fraction_of_max"] == 0.5
+            assert row["fraction_of_max"] == 0.5 and row["offered_documents_per_s"] == 200
             _no_loss(row["documents"])
             assert {"p50", "p95", "p99", "max"} <= set(row["latency_ms"])
             assert row["latency_ms"]["p50"] >= 0
