@@ -178,7 +178,7 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
             and not app.rebalancing
             and hasattr(consumer, "heal_stalled")
         ):
-            await consumer.heal_stalled(settings.stall_seconds)
+            await consumer.heal_stalled(settings.stall_seconds, {settings.topic_prefix + INBOUND})
 
     @app.timer(interval=60.0)
     async def prune_dedup() -> None:

@@ -36,10 +36,31 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
-class TrackingIndex:
-    """The latest lifecycle of recent ingest ids, fed by a group-less reader of ``edi.tracking``."""
+MAX_EVENTS_PER_ID = 64  # a 1 GB file is ~1,000 messages: keep the first events, count the rest
+_BULKY = ("documents", "interchanges", "transactions", "acks", "warnings", "summary")
 
-    def __init__(self, settings: Settings, capacity: int = 200_000) -> None:
+
+def _compact(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without its bulky lists (document ids, per-set details): counts instead."""
+    out: dict[str, Any] = {}
+    for k, v in event.items():
+        if k in ("partner", "ingest_id"):
+            continue
+        if k in _BULKY and isinstance(v, list):
+            out[k] = len(v)
+        else:
+            out[k] = v
+    return out
+
+
+class TrackingIndex:
+    """The latest lifecycle of recent ingest ids, fed by a group-less reader of ``edi.tracking``.
+
+    Memory is bounded: at most ``capacity`` ingest ids (oldest dropped), at most
+    MAX_EVENTS_PER_ID events each, and events keep counts instead of long lists.
+    """
+
+    def __init__(self, settings: Settings, capacity: int = 100_000) -> None:
         self.settings = settings
         self.capacity = capacity
         self.by_id: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -56,11 +77,14 @@ class TrackingIndex:
             self.by_id[iid] = entry
             if len(self.by_id) > self.capacity:
                 self.by_id.popitem(last=False)
-        kind = event.get("event")
-        entry["events"].append(
-            {k: v for k, v in event.items() if k not in ("partner", "ingest_id")}
-        )
-        entry["status"] = _status(entry["events"], str(kind))
+        kind = str(event.get("event"))
+        if kind == "acknowledged" and event.get("direction") == "inbound":
+            kind = "acknowledged-inbound"  # the partner's ack, reconciled: not about this input
+        counts = entry.setdefault("counts", {})
+        counts[kind] = counts.get(kind, 0) + 1
+        if len(entry["events"]) < MAX_EVENTS_PER_ID:
+            entry["events"].append(_compact(event))
+        entry["status"] = _status(counts, kind)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow ``edi.tracking`` from the beginning until ``stop``; reconnect on errors."""
@@ -85,17 +109,13 @@ class TrackingIndex:
                 await consumer.stop()
 
 
-def _status(events: list[dict[str, Any]], last: str) -> str:
-    """One word for an input's lifecycle; the events stay in the answer for the details.
+def _status(counts: dict[str, int], last: str) -> str:
+    """One word for an input's lifecycle, from how many events of each kind it has.
 
-    ``acknowledged`` counts only acknowledgements we sent the partner: an
-    inbound one (the partner's 997 we reconciled) says nothing about this input.
+    ``acknowledged`` counts only acknowledgements we sent the partner; an inbound
+    one (the partner's 997 we reconciled) is counted as ``acknowledged-inbound``.
     """
-    kinds = {
-        e.get("event")
-        for e in events
-        if not (e.get("event") == "acknowledged" and e.get("direction") == "inbound")
-    }
+    kinds = set(counts)
     if "duplicate" in kinds and "routed" not in kinds:
         return "duplicate"
     if "rejected" in kinds and "routed" in kinds:

@@ -171,11 +171,14 @@ class StrictConsumer(faust_aiokafka.Consumer):
         committed = self._committed_offset.get(tp)
         return committed if committed is not None else self._start_position.get(tp)
 
-    async def heal_stalled(self, min_age: float) -> list[TP]:
-        """Seek back partitions whose first unprocessed record was read but not processed for ``min_age`` s."""
+    async def heal_stalled(self, min_age: float, topics: set[str]) -> list[TP]:
+        """Seek back partitions of ``topics`` whose first unprocessed record was read but not
+        processed for ``min_age`` s (only stream topics: changelogs are read by recovery, not acked)."""
         now = time.monotonic()
         healed: list[TP] = []
         for tp in self.assignment():
+            if tp.topic not in topics:
+                continue
             start = self.first_unprocessed(tp)
             read = self._read_offset.get(tp)
             acked = self._acked.get(tp)
