@@ -37,7 +37,7 @@ from pipeline.records import parse_rfc3339
 from pipeline.routing import RulesFile
 from pipeline.settings import Settings
 from pipeline.tables import PartnerFeed, PartnerStats, TableState
-from pipeline.topics import DEADLETTER, INBOUND
+from pipeline.topics import ACKS_OUTBOUND, DEADLETTER, INBOUND
 from pipeline.transport import fetch_highwaters
 
 log = logging.getLogger(__name__)
@@ -263,15 +263,45 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
 async def handle_batch(
     app: faust.App, ctx: WorkerContext, stream: Any, events: Sequence[Any]
 ) -> None:
-    """Process one batch end to end; ack its events only once everything it wrote is stored."""
+    """Process one batch end to end; ack its events only once everything it wrote is stored.
+
+    Outputs are produced in waves of at most ``wave_bytes`` (a few big
+    interchanges make megabytes of documents), each after the control numbers
+    its acknowledgements use; duplicate marks follow the last wave.
+    """
     t0 = time.monotonic()
     settings = ctx.settings
+    state = ctx.state
     cap = settings.retry_max_seconds
-    outputs: list[Output] = []
-    outcomes: list[tuple[str, str, int]] = []
-    received: list[float] = []
     partitions: dict[str, int] = {}
     counts: dict[str, Tally[str]] = {}
+    tally = Tally[tuple[str, str]]()  # (metric, label) -> n, applied once everything is stored
+    wave: list[Output] = []
+    wave_bytes = 0
+    received: list[float] = []
+
+    async def flush() -> None:
+        nonlocal wave, wave_bytes
+        controls = state.take_controls()
+        if controls:
+            await retrying(
+                "controls", lambda: state.persist(state.controls, controls, partitions), cap
+            )
+        out = wave
+        await retrying("produce", lambda: produce_all(ctx, out), cap)
+        done = time.time()
+        for ts in received:
+            metrics.INBOX_TO_TOPIC.observe(max(0.0, done - ts))
+        received.clear()
+        for o in out:
+            if o.document:
+                tally["routed", o.topic] += 1
+            elif o.topic == DEADLETTER:
+                tally["dead", dict(o.headers).get("edi-error-code", b"").decode()] += 1
+            elif o.topic == ACKS_OUTBOUND:
+                tally["ack", dict(o.headers).get("edi-ack-type", b"").decode()] += 1
+        wave, wave_bytes = [], 0
+
     for ev in events:
         m = ev.message
         msg = Inbound(
@@ -282,14 +312,18 @@ async def handle_batch(
             offset=m.offset,
             topic=m.topic,
         )
+        partitions[msg.partner_id] = m.partition
         try:
             oc = ctx.processor.process(msg)
         except Exception:  # a bug, not bad EDI: keep the record on the dead letters, keep going
             log.exception("processing failed for %s:%s:%s", m.topic, m.partition, m.offset)
             oc = ctx.processor.internal_error(msg)
-        outputs.extend(oc.outputs)
-        outcomes.append((oc.partner, oc.outcome, oc.duplicates))
         partitions[oc.partner] = m.partition
+        wave.extend(oc.outputs)
+        wave_bytes += sum(len(o.value) for o in oc.outputs)
+        tally["outcome", f"{oc.partner}\x1f{oc.outcome}"] += 1
+        if oc.duplicates:
+            tally["duplicate", oc.partner] += oc.duplicates
         c = counts.setdefault(oc.partner, Tally())
         c["interchanges"] += oc.interchanges
         c["documents"] += oc.documents
@@ -299,39 +333,34 @@ async def handle_batch(
             ts = parse_rfc3339(msg.header("edi-received-at"))
             if ts is not None:
                 received.extend([ts] * oc.documents)
-
-    writes = ctx.state.take_writes()
-    state = ctx.state
-    if writes.controls:
-        items = state.controls_items(writes)
-        await retrying("controls", lambda: state.persist(state.controls, items, partitions), cap)
-    await retrying("produce", lambda: produce_all(ctx, outputs), cap)
-    done = time.time()
+        if wave_bytes >= settings.wave_bytes:
+            await flush()
+    await flush()
+    writes = state.take_writes()
     if writes.seen:
-        await retrying("dedup", lambda: state.persist(state.dedup, writes.seen, partitions), cap)  # type: ignore[arg-type]
+        seen = writes.seen
+        await retrying("dedup", lambda: state.persist(state.dedup, dict(seen), partitions), cap)
     if writes.sent_acks:
-        await retrying(
-            "acks-sent", lambda: state.persist(state.acks, writes.sent_acks, partitions), cap
-        )  # type: ignore[arg-type]
+        sent = writes.sent_acks
+        await retrying("acks-sent", lambda: state.persist(state.acks, dict(sent), partitions), cap)
     for ev in events:
         await stream.ack(ev)
 
     # statistics and metrics, after everything is stored
     for partner, c in counts.items():
         ctx.stats.add(partner, c)
-    for topic, n in Tally(o.topic for o in outputs if o.document).items():
-        metrics.DOCUMENTS_ROUTED.labels(topic).inc(n)
-    for o in outputs:
-        if o.topic == DEADLETTER:
-            metrics.DEADLETTERS.labels(dict(o.headers).get("edi-error-code", b"").decode()).inc()
-        elif o.topic.endswith("acks.outbound"):
-            metrics.ACKS_SENT.labels(dict(o.headers).get("edi-ack-type", b"").decode()).inc()
-    for partner, outcome, duplicates in outcomes:
-        metrics.INTERCHANGES_PROCESSED.labels(partner, outcome).inc()
-        if duplicates:
-            metrics.DUPLICATES.labels(partner).inc(duplicates)
-    for ts in received:
-        metrics.INBOX_TO_TOPIC.observe(max(0.0, done - ts))
+    for (kind, label), n in tally.items():
+        if kind == "routed":
+            metrics.DOCUMENTS_ROUTED.labels(label).inc(n)
+        elif kind == "dead":
+            metrics.DEADLETTERS.labels(label).inc(n)
+        elif kind == "ack":
+            metrics.ACKS_SENT.labels(label).inc(n)
+        elif kind == "duplicate":
+            metrics.DUPLICATES.labels(label).inc(n)
+        else:
+            partner, outcome = label.split("\x1f")
+            metrics.INTERCHANGES_PROCESSED.labels(partner, outcome).inc(n)
     metrics.BATCH_SECONDS.observe(time.monotonic() - t0)
     metrics.BATCH_SIZE.observe(len(events))
     ctx.batches += 1

@@ -78,7 +78,16 @@ class Settings(BaseSettings):
     worker_web_host: str = Field(
         "127.0.0.1", description="interface the worker web server binds (0.0.0.0 in the image)"
     )
-    batch_size: int = Field(500, ge=1, description="inbound interchanges processed per batch")
+    batch_size: int = Field(
+        64,
+        ge=1,
+        description="inbound messages processed per batch (bounds memory: messages reach 1 MB)",
+    )
+    wave_bytes: int = Field(
+        8 * 1_048_576,
+        ge=65_536,
+        description="produce a batch's outputs in waves of about this many bytes",
+    )
     batch_within: float = Field(0.01, gt=0, description="max seconds to wait to fill a batch")
     session_timeout: float = Field(6.0, description="broker session timeout (see TANSU.md)")
     heartbeat_interval: float = Field(1.5, description="consumer group heartbeat interval, seconds")

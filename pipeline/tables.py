@@ -68,6 +68,7 @@ class TableState:
         self.acks = app.Table("acks-sent", **opts)
         self.retention = settings.dedup_retention_seconds
         self.writes = StateWrites()
+        self._persisted_controls: dict[str, Controls] = {}  # taken but maybe not yet in table.data
 
     # -- State protocol (reads see this batch's pending writes) -------------------------
     def seen(self, key: bytes) -> dict[str, Any] | None:
@@ -80,7 +81,7 @@ class TableState:
         return value
 
     def next_control(self, partner: str, kind: str) -> int:
-        current = self.writes.controls.get(partner)
+        current = self.writes.controls.get(partner) or self._persisted_controls.get(partner)
         if current is None:
             current = Controls.from_bytes(self.controls.data.get(partner.encode()))
         nxt = current.advance(kind)
@@ -92,6 +93,15 @@ class TableState:
         return orjson.loads(raw) if raw else None
 
     # -- persistence ----------------------------------------------------------------------
+    def take_controls(self) -> dict[bytes, bytes | None]:
+        """The control numbers allocated since the last call, as changelog items (persist first)."""
+        if not self.writes.controls:
+            return {}
+        items = self.controls_items(self.writes)
+        self._persisted_controls.update(self.writes.controls)
+        self.writes.controls = {}
+        return items
+
     def take_writes(self) -> StateWrites:
         """Hand the batch's pending writes to the caller (who persists them in order)."""
         w, self.writes = self.writes, StateWrites()
