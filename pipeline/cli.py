@@ -362,6 +362,16 @@ def topics_list() -> None:
         )
 
 
+def _mount_bench() -> None:
+    """``edi-mesh bench ...``: the benchmarks (generate, parser, pipeline, ingest, memory, all)."""
+    from benchmarks.cli import bench
+
+    cli.add_command(bench)
+
+
+_mount_bench()
+
+
 def main() -> None:
     """Entry point of the ``edi-mesh`` console script."""
     cli(prog_name="edi-mesh")
