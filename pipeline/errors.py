@@ -51,3 +51,39 @@ register(
 def error(code: str, message: str, location: Location | None = None) -> EdiError:
     """An EdiError of one of the pipeline's codes."""
     return EdiError(code, message, location or Location())
+
+
+def catalogue_markdown() -> str:
+    """Every error code (parser and pipeline) as a markdown table, for docs/errors.md."""
+    import parsers.hipaa  # noqa: F401  (registers EDI080-EDI089)
+    from parsers.errors import CATALOGUE
+
+    rows = [
+        "# Error codes",
+        "",
+        "Every problem edi-mesh reports carries one of these stable codes (dead letters,",
+        "quarantine reports, `edi-mesh parse`, façade answers), with a message and a location.",
+        "Generated from the catalogue: `python -m pipeline.errors --write docs/errors.md`.",
+        "",
+        "| code | meaning | level | rejects | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for code in sorted(CATALOGUE):
+        c = CATALOGUE[code]
+        cells = [c.ta1, c.ak9, c.ak5, c.ak3, c.ak4, c.contrl]
+        rows.append(
+            f"| {c.code} | {c.title} | {c.level.value} | {'yes' if c.rejects else 'no (warning)'}"
+            f"{'; retriable' if c.retriable else ''} | " + " | ".join(x or "" for x in cells) + " |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance entry point
+    import sys
+    from pathlib import Path
+
+    text = catalogue_markdown()
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        Path(sys.argv[2]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
