@@ -163,3 +163,37 @@ def test_inbound_ta1_becomes_an_acknowledgements_document() -> None:
     assert docs[0]["control"]["transaction"] == "000000001"
     inbound = [e for e in tracking(out) if e["event"] == "acknowledged"]
     assert inbound[0]["acks"][0]["status"] == "rejected"  # type: ignore[index]
+
+
+def _with_partner(extra: str) -> Processor:
+    """A processor whose partners file adds one partner ``hospital`` (any sender) with ``extra`` TOML."""
+    s = Settings()
+    text = s.partners.read_text() + f'\n[[partners]]\nid = "hospital"\nname = "Hospital"\nsenders = ["*"]\n{extra}\n'
+    import tomllib
+
+    from pipeline.partners import Partner
+
+    partners = [Partner.from_json(t) for t in tomllib.loads(text)["partners"]]
+    return Processor(PartnerRegistry(partners), Router.from_file(s.routing), MemoryState(), build_for_partner)
+
+
+def test_hipaa_partner_gets_implementation_guide_errors_and_a_999(corpus: Path) -> None:
+    """With validation = "hipaa", pyx12 finds what the envelope cannot; the 999 says so with IK3/IK4."""
+    data = (corpus / "bad/pyx12/test/files/blank1.txt").read_bytes()  # envelope-valid, IG-invalid
+    plain = _with_partner('acks = ["999"]').process(msg(data, partner="hospital"))
+    assert plain.documents == 1  # envelope-valid: routed when only the envelope is checked
+    strict = _with_partner('acks = ["999"]\nvalidation = "hipaa"').process(msg(data, partner="hospital"))
+    assert strict.documents == 0 and strict.outcome == "rejected"
+    assert {e.code for e in strict.errors} & {"EDI083", "EDI088"}
+    ack = next(o.value.decode() for o in strict.outputs if o.topic == "edi.acks.outbound")
+    assert "IK3*" in ack and "IK4*" in ack and "IK5*R" in ack
+
+
+def test_duplicates_route_policy_routes_again_marked(corpus: Path) -> None:
+    """A partner with duplicates = "route" gets re-sent interchanges routed again, marked in a header."""
+    p = _with_partner('duplicates = "route"')
+    data = (corpus / DUAL).read_bytes()
+    p.process(msg(data, partner="hospital"))
+    again = p.process(msg(data, partner="hospital", ingest_id="i2"))
+    docs = [o for o in again.outputs if o.document]
+    assert len(docs) == 3 and all(dict(o.headers).get("edi-duplicate") == b"1" for o in docs)
