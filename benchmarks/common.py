@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import itertools
 import json
 import os
 import platform
 import shlex
-import signal
 import subprocess
 import sys
 import threading
@@ -33,6 +31,7 @@ from typing import Any
 
 import click
 
+from pipeline.children import Child
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,24 +186,7 @@ def progress(enabled: bool = True) -> Any:
 # ---------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def settings_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment that makes a child process see exactly ``settings``."""
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"EDI_MESH_{name.upper()}"] = str(value)
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("RUST_LOG", None)
-    env.update(extra or {})
-    return env
-
-
-class Proc:
+class Proc(Child):
     """One child process (``python -m MODULE ARGS``) with its output in a log file."""
 
     def __init__(
@@ -216,50 +198,12 @@ class Proc:
         *,
         stdout_pipe: bool = False,
     ) -> None:
+        super().__init__(args, settings, log, module=module, stdout_pipe=stdout_pipe)
         self.name = f"{module} {' '.join(args)}".strip()
-        self.log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(log, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, *args],
-            env=settings_env(settings),
-            cwd=REPO,
-            stdout=subprocess.PIPE if stdout_pipe else self._fh,
-            stderr=self._fh,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-
-    @property
-    def pid(self) -> int:
-        """The child's process id."""
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        """True while the child runs."""
-        return self.proc.poll() is None
-
-    def stop(self, timeout: float = 20.0) -> int:
-        """SIGTERM, wait, SIGKILL if needed; return the exit code."""
-        if self.alive():
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        self._fh.close()
-        return int(self.proc.returncode)
 
     def tail(self, n: int = 3000) -> str:
         """The last ``n`` characters of the log (for error messages)."""
-        try:
-            return self.log.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
+        return self.output(n)
 
 
 def edi_mesh(command: str, settings: Settings, log: Path) -> Proc:

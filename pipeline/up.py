@@ -10,17 +10,15 @@ PR_SET_PDEATHSIG, so even a SIGKILLed supervisor leaves no orphans.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from pipeline import admin
-from pipeline.broker import BrokerError, EmbeddedBroker, die_with_parent, port_in_use
+from pipeline.broker import BrokerError, EmbeddedBroker, port_in_use
+from pipeline.children import Child, stop_all
 from pipeline.partners import load_partners
 from pipeline.settings import Settings
 
@@ -30,54 +28,31 @@ class UpError(RuntimeError):
 
 
 @dataclass
-class Child:
-    """One supervised child process (and how to start it again)."""
+class Supervised:
+    """One supervised child: the process, its readiness URL and its recent restarts."""
 
     name: str
-    proc: subprocess.Popen[bytes]
+    child: Child
     ready_url: str
-    args: list[str]
-    log: Path
-    restarts: list[float]
+    restarts: list[float] = field(default_factory=list)
 
-
-def _child_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env["EDI_MESH_BROKER"] = settings.broker
-    env["EDI_MESH_DATA_DIR"] = str(settings.data_dir)
-    env["EDI_MESH_PARTNERS"] = str(settings.partners)
-    env["EDI_MESH_ROUTING"] = str(settings.routing)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _spawn(name: str, args: list[str], settings: Settings, ready_url: str, log: Path) -> Child:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", *args],
-            env=_child_env(settings),
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-    return Child(name, proc, ready_url, args, log, [])
+    def exited(self) -> int | None:
+        """The exit code once the process has exited, else None."""
+        return self.child.proc.poll()
 
 
 MAX_RESTARTS = 5  # per child within RESTART_WINDOW seconds; more means something is really wrong
 RESTART_WINDOW = 300.0
 
 
-def _restart(c: Child, settings: Settings) -> bool:
+def _restart(c: Supervised) -> bool:
     """Start an exited child again; False once it has crashed too often to keep trying."""
     now = time.monotonic()
     c.restarts = [t for t in c.restarts if now - t < RESTART_WINDOW] + [now]
     if len(c.restarts) > MAX_RESTARTS:
         return False
-    fresh = _spawn(c.name, c.args, settings, c.ready_url, c.log)
-    c.proc, c.restarts = fresh.proc, c.restarts
+    c.child.stop(0.1)  # reaps it and closes its log handle
+    c.child = Child(c.child.args, c.child.settings, c.child.log)
     return True
 
 
@@ -87,19 +62,6 @@ def _ready(url: str) -> bool:
             return bool(r.status == 200)
     except OSError:
         return False
-
-
-def _stop(children: list[Child], timeout: float = 15.0) -> None:
-    for c in children:
-        if c.proc.poll() is None:
-            c.proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for c in children:
-        try:
-            c.proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            c.proc.kill()
-            c.proc.wait()
 
 
 def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int:
@@ -127,7 +89,7 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         stop_requested.append(signum)
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    children: list[Child] = []
+    children: list[Supervised] = []
     t0 = time.monotonic()
     try:
         asyncio.run(admin.ensure_topics(settings))
@@ -136,30 +98,32 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         asyncio.run(sync(settings, partners))
         for i, port in enumerate(web_ports):
             children.append(
-                _spawn(
+                Supervised(
                     f"worker-{i + 1}",
-                    ["worker", "--web-port", str(port)],
-                    settings,
+                    Child(
+                        ["worker", "--web-port", str(port)], settings, logs / f"worker-{i + 1}.log"
+                    ),
                     f"http://127.0.0.1:{port}/readyz",
-                    logs / f"worker-{i + 1}.log",
                 )
             )
         children.append(
-            _spawn(
+            Supervised(
                 "ingest",
-                ["ingest", "--facade-port", str(settings.facade_port)],
-                settings,
+                Child(
+                    ["ingest", "--facade-port", str(settings.facade_port)],
+                    settings,
+                    logs / "ingest.log",
+                ),
                 f"http://127.0.0.1:{settings.facade_port}/readyz",
-                logs / "ingest.log",
             )
         )
         pending = list(children)
         deadline = time.monotonic() + ready_timeout
         while pending and not stop_requested:
             for c in list(pending):
-                if c.proc.poll() is not None:
+                if c.exited() is not None:
                     raise UpError(
-                        f"{c.name} exited at start (code {c.proc.returncode}); see {logs}/{c.name}.log"
+                        f"{c.name} exited at start (code {c.exited()}); see {logs}/{c.name}.log"
                     )
                 if _ready(c.ready_url):
                     pending.remove(c)
@@ -172,9 +136,9 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
             _banner(settings, partners, web_ports, time.monotonic() - t0)
         while not stop_requested:
             for c in children:
-                if c.proc.poll() is not None:
-                    code = c.proc.returncode
-                    if not _restart(c, settings):
+                code = c.exited()
+                if code is not None:
+                    if not _restart(c):
                         print(
                             f"edi-mesh: {c.name} keeps exiting (last code {code}); stopping. "
                             f"See {logs}/{c.name}.log",
@@ -186,7 +150,7 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         print("edi-mesh: stopping…", file=sys.stderr)
         return 0
     finally:
-        _stop(children)
+        stop_all([c.child for c in children])
         broker.stop()
         for s, h in old.items():
             signal.signal(s, h)

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,70 +13,27 @@ from typing import Any
 import orjson
 
 from pipeline import kafka
-from pipeline.broker import die_with_parent
+from pipeline.children import REPO as ROOT
+from pipeline.children import Child, settings_env
 from pipeline.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = [
+    "ROOT",
+    "Proc",
+    "read_json",
+    "read_topic",
+    "settings_env",
+    "start_ingest",
+    "start_worker",
+    "wait_http",
+]
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes a child process see exactly ``settings``."""
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        env[f"EDI_MESH_{name.upper()}"] = str(value)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-class Proc:
+class Proc(Child):
     """One edi-mesh child process (``worker``, ``ingest``, ``up``...) with its log file."""
 
     def __init__(self, args: list[str], settings: Settings, log: Path) -> None:
-        self.args = args
-        self.settings = settings
-        self.log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(log, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", *args],
-            env=settings_env(settings),
-            cwd=ROOT,
-            stdout=self._fh,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=die_with_parent,  # a killed test session leaves no workers behind
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL (fault tests)."""
-        if self.alive():
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self, timeout: float = 20.0) -> int:
-        """SIGTERM, wait, SIGKILL if needed; return the exit code."""
-        if self.alive():
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._fh.close()
-        return int(self.proc.returncode)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        super().__init__(args, settings, log)
 
 
 def wait_http(url: str, timeout: float = 60.0, proc: Proc | None = None) -> None:

@@ -168,13 +168,18 @@ def test_inbound_ta1_becomes_an_acknowledgements_document() -> None:
 def _with_partner(extra: str) -> Processor:
     """A processor whose partners file adds one partner ``hospital`` (any sender) with ``extra`` TOML."""
     s = Settings()
-    text = s.partners.read_text() + f'\n[[partners]]\nid = "hospital"\nname = "Hospital"\nsenders = ["*"]\n{extra}\n'
+    text = (
+        s.partners.read_text()
+        + f'\n[[partners]]\nid = "hospital"\nname = "Hospital"\nsenders = ["*"]\n{extra}\n'
+    )
     import tomllib
 
     from pipeline.partners import Partner
 
     partners = [Partner.from_json(t) for t in tomllib.loads(text)["partners"]]
-    return Processor(PartnerRegistry(partners), Router.from_file(s.routing), MemoryState(), build_for_partner)
+    return Processor(
+        PartnerRegistry(partners), Router.from_file(s.routing), MemoryState(), build_for_partner
+    )
 
 
 def test_hipaa_partner_gets_implementation_guide_errors_and_a_999(corpus: Path) -> None:
@@ -182,7 +187,9 @@ def test_hipaa_partner_gets_implementation_guide_errors_and_a_999(corpus: Path) 
     data = (corpus / "bad/pyx12/test/files/blank1.txt").read_bytes()  # envelope-valid, IG-invalid
     plain = _with_partner('acks = ["999"]').process(msg(data, partner="hospital"))
     assert plain.documents == 1  # envelope-valid: routed when only the envelope is checked
-    strict = _with_partner('acks = ["999"]\nvalidation = "hipaa"').process(msg(data, partner="hospital"))
+    strict = _with_partner('acks = ["999"]\nvalidation = "hipaa"').process(
+        msg(data, partner="hospital")
+    )
     assert strict.documents == 0 and strict.outcome == "rejected"
     assert {e.code for e in strict.errors} & {"EDI083", "EDI088"}
     ack = next(o.value.decode() for o in strict.outputs if o.topic == "edi.acks.outbound")
