@@ -322,7 +322,10 @@ _BREAKDOWN: tuple[tuple[str, Any], ...] = (
     ),
     ("produce outputs: agents.produce_all", lambda n, f: n == "produce_all"),
     ("persist table writes: TableState.persist", lambda n, f: n == "TableState.persist"),
-    ("handle_batch rest (acks, stats, metrics)", lambda n, f: n == "handle_batch"),
+    (
+        "handle_batch rest (acks, stats, metrics)",
+        lambda n, f: n in ("handle_batch", "account") or n.startswith("handle_batch."),
+    ),
     (
         "event loop, native (uvloop: epoll, socket I/O in C)",
         lambda n, f: n in ("Worker.execute_from_commandline", "ServiceThread._start_thread"),

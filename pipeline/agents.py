@@ -9,6 +9,11 @@ durable in a fixed order, awaiting the broker at each step:
 3. duplicate marks and sent-ack records (``dedup``, ``acks-sent`` tables),
 
 and only then acks the batch's events (so their offsets may be committed).
+
+Two batches overlap: while batch N is being stored (steps 1-3 and the acks,
+I/O), batch N+1 is already processed (CPU); its own storing starts only after
+N's finished, so everything reaches the broker in the same order as without
+the overlap, and reads see N's pending writes (:meth:`TableState.take_writes`).
 A crash at any point replays the batch: documents may repeat (same ids),
 never go missing, and a control number is never reused. Broker errors are
 retried with backoff instead of raised, because an exception out of a Faust
@@ -23,7 +28,7 @@ import os
 import time
 from collections import Counter as Tally
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import faust
 import mode
@@ -82,9 +87,15 @@ class WorkerContext:
         self.processor = Processor(self.partners, self.rules.router, self.state, build_for_partner)
         self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False
-        self.busy = False  # a batch is being processed (its records are in flight, not stalled)
+        self.processing = False  # a batch is being processed
+        self.storing: asyncio.Future[None] | None = None  # the previous batch being stored
         self.batches = 0
         self.last_progress = time.monotonic()  # last batch done (or assignment)
+
+    @property
+    def busy(self) -> bool:
+        """A batch is processed or stored: its records are in flight, not stalled."""
+        return self.processing or (self.storing is not None and not self.storing.done())
 
     def reload_rules(self) -> None:
         """Pick up an edited routing file (cheap stat when unchanged)."""
@@ -149,17 +160,22 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
     @app.agent(inbound, name="edi-inbound")
     async def process_inbound(stream: Any) -> None:
         await ctx.feed.ready.wait()  # never judge a sender before the partner table is loaded
-        async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
-            ctx.busy = True
-            try:
-                await handle_batch(app, ctx, stream, events)  # type: ignore[arg-type]
-            except asyncio.CancelledError:
-                raise
-            except BaseException:  # a bug: stop hard so nothing of this batch is committed
-                log.critical("unexpected failure in the inbound agent; exiting", exc_info=True)
-                os._exit(70)
-            finally:
-                ctx.busy = False
+        try:
+            async for events in stream.noack_take(
+                settings.batch_size, within=settings.batch_within
+            ):
+                ctx.processing = True
+                try:
+                    ctx.storing = await handle_batch(app, ctx, stream, events, ctx.storing)
+                except asyncio.CancelledError:
+                    raise
+                except BaseException:  # a bug: stop hard so nothing of this batch is committed
+                    fatal("unexpected failure in the inbound agent")
+                finally:
+                    ctx.processing = False
+        finally:
+            if ctx.storing is not None:  # stopping: what is not stored is not acked, and replays
+                ctx.storing.cancel()
 
     @app.task
     async def follow_partners() -> None:
@@ -260,14 +276,25 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
         )
 
 
-async def handle_batch(
-    app: faust.App, ctx: WorkerContext, stream: Any, events: Sequence[Any]
-) -> None:
-    """Process one batch end to end; ack its events only once everything it wrote is stored.
+def fatal(what: str) -> NoReturn:
+    """Log the current exception and exit at once, so nothing in flight is committed."""
+    log.critical("%s; exiting", what, exc_info=True)
+    os._exit(70)
 
-    Outputs are produced in waves of at most ``wave_bytes`` (a few big
-    interchanges make megabytes of documents), each after the control numbers
-    its acknowledgements use; duplicate marks follow the last wave.
+
+async def handle_batch(
+    app: faust.App,
+    ctx: WorkerContext,
+    stream: Any,
+    events: Sequence[Any],
+    previous: asyncio.Future[None] | None = None,
+) -> asyncio.Future[None]:
+    """Process one batch now; return the task that stores it and then acks its events.
+
+    The task starts once ``previous`` (the last batch's) finished. Outputs are
+    produced in waves of at most ``wave_bytes`` (a few big interchanges make
+    megabytes of documents), each after the control numbers its
+    acknowledgements use; duplicate marks follow the last wave.
     """
     t0 = time.monotonic()
     settings = ctx.settings
@@ -280,19 +307,27 @@ async def handle_batch(
     wave_bytes = 0
     received: list[float] = []
 
-    async def flush() -> None:
+    async def settle_previous() -> None:
+        nonlocal previous
+        if previous is not None:
+            await previous
+            previous = None
+
+    async def flush(controls: dict[bytes, bytes | None]) -> None:
+        """Store ``controls``, then produce the wave (taken before anything is awaited)."""
         nonlocal wave, wave_bytes
-        controls = state.take_controls()
+        out, stamps = wave, received[:]
+        wave, wave_bytes = [], 0
+        received.clear()
+        await settle_previous()  # mid-batch waves keep the order too
         if controls:
             await retrying(
                 "controls", lambda: state.persist(state.controls, controls, partitions), cap
             )
-        out = wave
         await retrying("produce", lambda: produce_all(ctx, out), cap)
         done = time.time()
-        for ts in received:
+        for ts in stamps:
             metrics.INBOX_TO_TOPIC.observe(max(0.0, done - ts))
-        received.clear()
         for o in out:
             if o.document:
                 tally["routed", o.topic] += 1
@@ -300,7 +335,6 @@ async def handle_batch(
                 tally["dead", dict(o.headers).get("edi-error-code", b"").decode()] += 1
             elif o.topic == ACKS_OUTBOUND:
                 tally["ack", dict(o.headers).get("edi-ack-type", b"").decode()] += 1
-        wave, wave_bytes = [], 0
 
     for ev in events:
         m = ev.message
@@ -334,19 +368,46 @@ async def handle_batch(
             if ts is not None:
                 received.extend([ts] * oc.documents)
         if wave_bytes >= settings.wave_bytes:
-            await flush()
-    await flush()
+            await flush(state.take_controls())
+    # Taken now, before the next batch is processed: this batch's writes, and only them.
+    controls = state.take_controls()
     writes = state.take_writes()
-    if writes.seen:
-        seen = writes.seen
-        await retrying("dedup", lambda: state.persist(state.dedup, dict(seen), partitions), cap)
-    if writes.sent_acks:
-        sent = writes.sent_acks
-        await retrying("acks-sent", lambda: state.persist(state.acks, dict(sent), partitions), cap)
-    for ev in events:
-        await stream.ack(ev)
+    # At most one batch is stored at a time; processing the next overlaps only this wait.
+    await settle_previous()
 
-    # statistics and metrics, after everything is stored
+    async def store() -> None:
+        await flush(controls)
+        if writes.seen:
+            seen = writes.seen
+            await retrying("dedup", lambda: state.persist(state.dedup, dict(seen), partitions), cap)
+        if writes.sent_acks:
+            sent = writes.sent_acks
+            await retrying(
+                "acks-sent", lambda: state.persist(state.acks, dict(sent), partitions), cap
+            )
+        for ev in events:
+            await stream.ack(ev)
+        account(ctx, counts, tally, time.monotonic() - t0, len(events))
+
+    async def guarded() -> None:
+        try:
+            await store()
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            fatal("unexpected failure while storing a batch")
+
+    return asyncio.ensure_future(guarded())
+
+
+def account(
+    ctx: WorkerContext,
+    counts: dict[str, Tally[str]],
+    tally: Tally[tuple[str, str]],
+    seconds: float,
+    size: int,
+) -> None:
+    """Statistics and metrics of a batch, once everything it wrote is stored."""
     for partner, c in counts.items():
         ctx.stats.add(partner, c)
     for (kind, label), n in tally.items():
@@ -361,7 +422,7 @@ async def handle_batch(
         else:
             partner, outcome = label.split("\x1f")
             metrics.INTERCHANGES_PROCESSED.labels(partner, outcome).inc(n)
-    metrics.BATCH_SECONDS.observe(time.monotonic() - t0)
-    metrics.BATCH_SIZE.observe(len(events))
+    metrics.BATCH_SECONDS.observe(seconds)
+    metrics.BATCH_SIZE.observe(size)
     ctx.batches += 1
     ctx.last_progress = time.monotonic()

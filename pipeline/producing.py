@@ -6,7 +6,8 @@ records. :class:`BatchSender` groups a batch's records by topic and partition
 (the same murmur2 partitioner as every Kafka client, so keys land where Faust
 or the Java client would put them), fills aiokafka record batches directly and
 hands each whole batch to the producer: one future per record batch instead
-of one per record.
+of one per record. Batches are closed before they are handed over, so they are
+sent at once instead of lingering.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ Record = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]], int | N
 """(topic with prefix, key, value, headers, partition or None for the key's partition)."""
 
 
+KEY_CACHE = 65_536  # cached (topic, key) partitions before the cache starts over
+
+
 class BatchSender:
     """Produce many records at once and wait until the broker acknowledged all of them."""
 
@@ -29,6 +33,8 @@ class BatchSender:
         self.producer = producer
         self._partitioner = DefaultPartitioner()
         self._partitions: dict[str, list[int]] = {}
+        # (topic, key) -> partition: keys are partner ids, murmur2 in Python is not free
+        self._by_key: dict[tuple[str, bytes], int] = {}
 
     async def partitions(self, topic: str) -> list[int]:
         """The partitions of ``topic`` (cached; refreshed by :meth:`forget`)."""
@@ -41,6 +47,22 @@ class BatchSender:
     def forget(self) -> None:
         """Drop cached partition lists (after a broker restart or topic change)."""
         self._partitions.clear()
+        self._by_key.clear()
+
+    async def partition_of(self, topic: str, key: bytes | None) -> int:
+        """The partition of ``key`` in ``topic``, as the default partitioner picks it."""
+        if key is not None:
+            cached = self._by_key.get((topic, key))
+            if cached is not None:
+                return cached
+        parts = self._partitions.get(topic) or await self.partitions(topic)
+        if key is None:
+            return parts[0]
+        partition: int = self._partitioner(key, parts, parts)
+        if len(self._by_key) >= KEY_CACHE:
+            self._by_key.clear()
+        self._by_key[(topic, key)] = partition
+        return partition
 
     async def send_all(self, records: Iterable[Record]) -> int:
         """Produce every record; return the number of record batches sent."""
@@ -48,8 +70,7 @@ class BatchSender:
         for rec in records:
             topic, key, _value, _headers, partition = rec
             if partition is None:
-                parts = await self.partitions(topic)
-                partition = self._partitioner(key, parts, parts) if key is not None else parts[0]
+                partition = await self.partition_of(topic, key)
             groups.setdefault((topic, partition), []).append(rec)
         futures: list[Any] = []
         producer = self.producer
@@ -77,6 +98,10 @@ class BatchSender:
                         continue
                 filled += 1
             if filled:
+                # Closed, the batch goes out at once: an open one waits out linger_ms first
+                # (aiokafka's MessageBatch.remaining_linger), and a worker's batch makes two
+                # or three such sends one after the other.
+                batch.close()
                 futures.append(await producer.send_batch(batch, topic, partition=partition))
         await asyncio.gather(*futures)
         return len(futures)

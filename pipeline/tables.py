@@ -69,10 +69,13 @@ class TableState:
         self.retention = settings.dedup_retention_seconds
         self.writes = StateWrites()
         self._persisted_controls: dict[str, Controls] = {}  # taken but maybe not yet in table.data
+        # taken by a batch whose persist is still in flight while the next batch is processed
+        self._inflight_seen: dict[bytes, bytes] = {}
+        self._inflight_acks: dict[bytes, bytes] = {}
 
     # -- State protocol (reads see this batch's pending writes) -------------------------
     def seen(self, key: bytes) -> dict[str, Any] | None:
-        raw = self.writes.seen.get(key) or self.dedup.data.get(key)
+        raw = self.writes.seen.get(key) or self._inflight_seen.get(key) or self.dedup.data.get(key)
         if raw is None:
             return None
         value: dict[str, Any] = orjson.loads(raw)
@@ -89,7 +92,11 @@ class TableState:
         return nxt.interchange if kind == "interchange" else nxt.group
 
     def sent_ack(self, key: bytes) -> dict[str, Any] | None:
-        raw = self.writes.sent_acks.get(key) or self.acks.data.get(key)
+        raw = (
+            self.writes.sent_acks.get(key)
+            or self._inflight_acks.get(key)
+            or self.acks.data.get(key)
+        )
         return orjson.loads(raw) if raw else None
 
     # -- persistence ----------------------------------------------------------------------
@@ -103,8 +110,14 @@ class TableState:
         return items
 
     def take_writes(self) -> StateWrites:
-        """Hand the batch's pending writes to the caller (who persists them in order)."""
+        """Hand the batch's pending writes to the caller (who persists them in order).
+
+        Until :meth:`persist` stored them, reads still see them, so the next batch,
+        processed while this one is being stored, judges duplicates correctly.
+        """
         w, self.writes = self.writes, StateWrites()
+        self._inflight_seen.update(w.seen)
+        self._inflight_acks.update(w.sent_acks)
         return w
 
     async def persist(
@@ -119,11 +132,20 @@ class TableState:
             (topic, key, value, [], partitions.get(partner_of(key))) for key, value in items.items()
         )
         data = table.data
+        inflight = (
+            self._inflight_seen
+            if table is self.dedup
+            else self._inflight_acks
+            if table is self.acks
+            else {}
+        )
         for key, value in items.items():
             if value is None:
                 data.pop(key, None)
             else:
                 data[key] = value
+            if inflight.get(key) is value:
+                del inflight[key]
 
     def controls_items(self, w: StateWrites) -> dict[bytes, bytes | None]:
         return {p.encode(): c.to_bytes() for p, c in w.controls.items()}

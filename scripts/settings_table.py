@@ -1,9 +1,9 @@
 """Generate the table of every ``EDI_MESH_*`` environment variable from ``pipeline.settings``.
 
-The table lives in docs/production.md between two markers; tests/deploy/test_settings_table.py
+The table lives in README.md (section Settings) between two markers; tests/deploy/test_docs.py
 fails when it is stale. Regenerate it with::
 
-    .venv/bin/python scripts/settings_table.py --write docs/production.md
+    .venv/bin/python scripts/settings_table.py --write README.md
 
 ``--check FILE`` exits 1 when FILE's table differs; without options the table is printed.
 """

@@ -1,4 +1,4 @@
-"""docs/production.md stays current: the generated settings table and the metrics it lists."""
+"""The docs stay current: README's generated settings table, and the metrics docs/production.md lists."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pipeline.settings import Settings
 from tests.deploy import _support as sup
 
 DOC = sup.ROOT / "docs" / "production.md"
+README = sup.ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +31,11 @@ def table_script() -> ModuleType:
 
 
 def test_settings_table_is_current(table_script: ModuleType) -> None:
-    """The table in docs/production.md is exactly what the script generates from Settings."""
-    doc = DOC.read_text(encoding="utf-8")
+    """The table in README.md is exactly what the script generates from Settings."""
+    doc = README.read_text(encoding="utf-8")
     assert table_script.current_block(doc) == table_script.block(), (
-        "docs/production.md is stale: run .venv/bin/python scripts/settings_table.py "
-        "--write docs/production.md"
+        "README.md's settings table is stale: run .venv/bin/python scripts/settings_table.py "
+        "--write README.md"
     )
 
 
@@ -48,9 +49,9 @@ def test_settings_table_lists_every_field_with_a_meaning(table_script: ModuleTyp
 
 def test_settings_table_check_detects_a_stale_doc(table_script: ModuleType, tmp_path: Path) -> None:
     """`--check` passes on the doc and fails on a copy whose table was edited."""
-    assert table_script.main(["--check", str(DOC)]) == 0
-    stale = tmp_path / "production.md"
-    stale.write_text(DOC.read_text().replace("`EDI_MESH_BROKER`", "`EDI_MESH_BROKERS`", 1))
+    assert table_script.main(["--check", str(README)]) == 0
+    stale = tmp_path / "README.md"
+    stale.write_text(README.read_text().replace("`EDI_MESH_BROKER`", "`EDI_MESH_BROKERS`", 1))
     assert table_script.main(["--check", str(stale)]) == 1
     assert table_script.main(["--write", str(stale)]) == 0
     assert table_script.main(["--check", str(stale)]) == 0

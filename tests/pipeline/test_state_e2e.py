@@ -41,9 +41,9 @@ def with_control(data: bytes, new: str, old: str = "000000020") -> bytes:
     return data.replace(old.encode(), new.encode())
 
 
-def feed(settings: Settings, data: bytes, partner: str, ingest_id: str, **extra: str) -> None:
-    """Put one interchange on edi.inbound as ingest would."""
-    headers = [
+def inbound_headers(ingest_id: str, partner: str, **extra: str) -> list[tuple[str, bytes]]:
+    """The headers ingest puts on an inbound record."""
+    return [
         ("edi-partner", partner.encode()),
         ("edi-source", b"http"),
         ("edi-filename", f"{ingest_id}.edi".encode()),
@@ -52,6 +52,11 @@ def feed(settings: Settings, data: bytes, partner: str, ingest_id: str, **extra:
         ("edi-ingest-id", ingest_id.encode()),
         *[(k, v.encode()) for k, v in extra.items()],
     ]
+
+
+def feed(settings: Settings, data: bytes, partner: str, ingest_id: str, **extra: str) -> None:
+    """Put one interchange on edi.inbound as ingest would."""
+    headers = inbound_headers(ingest_id, partner, **extra)
     asyncio.run(produce(settings, [(data, headers)], partner=partner))
 
 
@@ -178,6 +183,58 @@ def test_resent_interchange_suppressed_also_after_restart(
         assert sorted(d["source"]["ingest_id"] for d in orders) == ["dup-1", "dup-4"]
     finally:
         w2.stop()
+
+
+def test_back_to_back_batches_see_the_batch_still_being_stored(
+    make_settings, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """One record per batch, so batch N+1 is processed while batch N is still being stored.
+
+    Re-sends right behind their original are still duplicates, and every 997
+    still gets its own, increasing control number.
+    """
+    s = make_settings(batch_size=1)
+    w = start_worker(s, tmp_path)
+    data = (corpus / DUAL).read_bytes()
+    try:
+        records = []
+        for i in range(6):
+            fresh = with_control(data, f"0000003{i:02d}")
+            records += [
+                (fresh, inbound_headers(f"b2b-{i}", "acme")),
+                (fresh, inbound_headers(f"b2b-{i}-again", "acme")),
+            ]
+        asyncio.run(produce(s, records, partner="acme"))
+        tracked = wait_until(
+            lambda: (
+                {
+                    e["ingest_id"]: e["event"]
+                    for e in docs(s, "edi.tracking")
+                    if e["event"] in ("routed", "duplicate")
+                }
+                if len(
+                    [e for e in docs(s, "edi.tracking") if e["event"] in ("routed", "duplicate")]
+                )
+                >= 12
+                else None
+            ),
+            60,
+            "12 routed or duplicate events",
+        )
+        for i in range(6):
+            assert tracked[f"b2b-{i}"] == "routed"
+            assert tracked[f"b2b-{i}-again"] == "duplicate"
+        orders = [d["source"]["ingest_id"] for d in docs(s, "agents.orders")]
+        assert sorted(orders) == [f"b2b-{i}" for i in range(6)]
+        controls = [
+            r.value.split(r.value[3:4])[13].decode()
+            for r in values(s, "edi.acks.outbound")
+            if r.value.startswith(b"ISA")
+        ]
+        assert len(controls) == 6 * 2  # a 997 per group: the file has two groups
+        assert controls == sorted(controls) and len(set(controls)) == len(controls)
+    finally:
+        w.stop()
 
 
 def test_routing_rules_reload_without_restart(make_settings, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
