@@ -7,6 +7,9 @@ path never runs a Faust codec, and explicit partition counts.
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import faust
 from faust.types import TransportT
 
@@ -25,6 +28,17 @@ class App(faust.App):
 
     def _new_producer_transport(self) -> TransportT:
         return Transport(self.conf.broker_producer, self)
+
+
+def faust_datadir(settings: Settings) -> Path:
+    """Faust's own directory (created), under the data directory, not the working directory.
+
+    One per host and web port, so workers that share a data volume never share
+    it (a RocksDB store locks its files).
+    """
+    path = settings.data_dir / "faust" / f"{socket.gethostname()}-{settings.worker_web_port}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def create_app(settings: Settings) -> App:
@@ -59,6 +73,7 @@ def create_app(settings: Settings) -> App:
         web_host=settings.worker_web_host,
         table_cleanup_interval=30.0,
         worker_redirect_stdouts=False,
+        datadir=str(faust_datadir(settings)),
     )
     app.fetch_max_wait_ms = settings.fetch_max_wait_ms
     return app

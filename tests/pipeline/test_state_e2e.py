@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 import pytest
 
+from pipeline.app import faust_datadir
 from pipeline.broker import free_port
 from pipeline.partners import load_partners
 from pipeline.partners_sync import sync
@@ -436,5 +437,8 @@ def test_worker_alone_creates_its_topics(make_settings, tmp_path: Path) -> None:
                 await c.stop()
 
         assert asyncio.run(parts()) == {"edi.inbound": {0, 1, 2}, "edi.partners": {0}}
+        # Faust's directory lives under the data directory, never in the working directory
+        assert faust_datadir(s).is_dir()
+        assert not (ROOT / f"{s.app_id}-data").exists()
     finally:
         w.stop()
