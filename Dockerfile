@@ -41,7 +41,7 @@ ENV PATH=/opt/edi-mesh/bin:$PATH \
     EDI_MESH_DATA_DIR=/data \
     EDI_MESH_FACADE_HOST=0.0.0.0 \
     EDI_MESH_WORKER_WEB_HOST=0.0.0.0
-# The Faust worker keeps its data directory (edi-mesh-data/) in the working directory.
+# Faust keeps its own directory under /data/faust/<host>-<web port>/ (one per container).
 WORKDIR /home/edi
 USER 10001:10001
 VOLUME ["/data"]
