@@ -30,7 +30,9 @@ async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaPr
     """Start a producer, waiting for the broker as long as it takes; None if ``stop`` came first."""
     delay = 0.5
     while not stop.is_set():
-        producer = kafka.producer(settings)
+        # No linger: ingest waits for the acknowledgements of every file (and every façade
+        # request) before it archives or answers, so lingering would only delay each one.
+        producer = kafka.producer(settings, linger_ms=0)
         try:
             await producer.start()
             await admin.ensure_topics(settings, timeout=15.0)

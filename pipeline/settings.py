@@ -66,7 +66,9 @@ class Settings(BaseSettings):
         description="longest a fetch waits for data; Tansu does not answer early, so this bounds latency",
     )
     producer_linger_ms: int = Field(
-        5, description="producer linger: milliseconds to wait to fill a batch"
+        5,
+        description="producer linger: milliseconds to wait to fill a batch (Faust, replay, "
+        "partners sync; ingest sends at once and the worker's batches go out closed)",
     )
     producer_acks: Literal["all", "1", "0"] = Field(
         "all", description="producer acks: all = every in-sync replica stored the record"
