@@ -196,7 +196,8 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
         ):
             await consumer.heal_stalled(settings.stall_seconds, {settings.topic_prefix + INBOUND})
 
-    @app.timer(interval=60.0)
+    # a minute, or sooner when the retention is shorter (entries go soon after they expire)
+    @app.timer(interval=min(60.0, max(1.0, settings.dedup_retention_seconds / 4)))
     async def prune_dedup() -> None:
         n = await retrying("dedup prune", ctx.state.prune, settings.retry_max_seconds)
         if n:

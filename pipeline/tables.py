@@ -68,14 +68,16 @@ class TableState:
         self.acks = app.Table("acks-sent", **opts)
         self.retention = settings.dedup_retention_seconds
         self.writes = StateWrites()
-        self._persisted_controls: dict[str, Controls] = {}  # taken but maybe not yet in table.data
-        # taken by a batch whose persist is still in flight while the next batch is processed
-        self._inflight_seen: dict[bytes, bytes] = {}
-        self._inflight_acks: dict[bytes, bytes] = {}
+        # Per table: writes taken for persisting (take_controls / take_writes) that persist
+        # has not applied to table.data yet. The next batch is processed while they are in
+        # flight, so reads look here between this batch's writes and the table.
+        self._unapplied: dict[str, dict[bytes, bytes | None]] = {
+            t.name: {} for t in (self.dedup, self.controls, self.acks)
+        }
 
     # -- State protocol (reads see this batch's pending writes) -------------------------
     def seen(self, key: bytes) -> dict[str, Any] | None:
-        raw = self.writes.seen.get(key) or self._inflight_seen.get(key) or self.dedup.data.get(key)
+        raw = self.writes.seen.get(key) or self._read(self.dedup, key)
         if raw is None:
             return None
         value: dict[str, Any] = orjson.loads(raw)
@@ -84,20 +86,24 @@ class TableState:
         return value
 
     def next_control(self, partner: str, kind: str) -> int:
-        current = self.writes.controls.get(partner) or self._persisted_controls.get(partner)
+        current = self.writes.controls.get(partner)
         if current is None:
-            current = Controls.from_bytes(self.controls.data.get(partner.encode()))
+            current = Controls.from_bytes(self._read(self.controls, partner.encode()))
         nxt = current.advance(kind)
         self.writes.controls[partner] = nxt
         return nxt.interchange if kind == "interchange" else nxt.group
 
     def sent_ack(self, key: bytes) -> dict[str, Any] | None:
-        raw = (
-            self.writes.sent_acks.get(key)
-            or self._inflight_acks.get(key)
-            or self.acks.data.get(key)
-        )
+        raw = self.writes.sent_acks.get(key) or self._read(self.acks, key)
         return orjson.loads(raw) if raw else None
+
+    def _read(self, table: TableT[Any, Any], key: bytes) -> bytes | None:
+        """A table's value as it will be once every write taken so far is persisted."""
+        unapplied = self._unapplied[table.name]
+        if key in unapplied:
+            return unapplied[key]
+        raw: bytes | None = table.data.get(key)
+        return raw
 
     # -- persistence ----------------------------------------------------------------------
     def take_controls(self) -> dict[bytes, bytes | None]:
@@ -105,7 +111,7 @@ class TableState:
         if not self.writes.controls:
             return {}
         items = self.controls_items(self.writes)
-        self._persisted_controls.update(self.writes.controls)
+        self._unapplied[self.controls.name].update(items)
         self.writes.controls = {}
         return items
 
@@ -116,8 +122,8 @@ class TableState:
         processed while this one is being stored, judges duplicates correctly.
         """
         w, self.writes = self.writes, StateWrites()
-        self._inflight_seen.update(w.seen)
-        self._inflight_acks.update(w.sent_acks)
+        self._unapplied[self.dedup.name].update(w.seen)
+        self._unapplied[self.acks.name].update(w.sent_acks)
         return w
 
     async def persist(
@@ -132,20 +138,15 @@ class TableState:
             (topic, key, value, [], partitions.get(partner_of(key))) for key, value in items.items()
         )
         data = table.data
-        inflight = (
-            self._inflight_seen
-            if table is self.dedup
-            else self._inflight_acks
-            if table is self.acks
-            else {}
-        )
+        unapplied = self._unapplied.get(table.name, {})
         for key, value in items.items():
             if value is None:
                 data.pop(key, None)
             else:
                 data[key] = value
-            if inflight.get(key) is value:
-                del inflight[key]
+            # a later take of the same key (the next batch's control numbers) stays in front
+            if key in unapplied and unapplied[key] is value:
+                del unapplied[key]
 
     def controls_items(self, w: StateWrites) -> dict[bytes, bytes | None]:
         return {p.encode(): c.to_bytes() for p, c in w.controls.items()}
@@ -161,7 +162,10 @@ class TableState:
         owned = self.active_partitions()
         expired: dict[bytes, bytes | None] = {}
         partitions: dict[str, int] = {}
+        fresher = self._unapplied[self.dedup.name]  # seen again, on its way to the changelog
         for key, raw in list(self.dedup.data.items()):
+            if key in fresher:
+                continue
             value = orjson.loads(raw)
             if now - float(value.get("at", 0)) > self.retention and value.get("partition") in owned:
                 expired[key] = None
