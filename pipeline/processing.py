@@ -207,10 +207,12 @@ class Processor:
 
         public = partner.public()
         rules = self._rules_of(partner)
-        ingest_bytes = ingest_id.encode()
-        extra_headers = [("edi-duplicate", b"1")] if prior is not None else []
+        # the headers every document of this interchange carries (after its id and type)
+        shared_headers = [("edi-ingest-id", ingest_id.encode())]
+        if prior is not None:
+            shared_headers.append(("edi-duplicate", b"1"))
         if msg.header(REPLAY_HEADER):
-            extra_headers.append(("edi-replay", msg.header(REPLAY_HEADER).encode()))
+            shared_headers.append(("edi-replay", msg.header(REPLAY_HEADER).encode()))
         routed: dict[str, list[str]] = {}
         n_tx = n_docs = 0
         rejected: list[dict[str, Any]] = []
@@ -247,7 +249,7 @@ class Processor:
                     partner.id,
                     rules,
                     rendered,
-                    [("edi-ingest-id", ingest_bytes), *extra_headers],
+                    shared_headers,
                     routed,
                 )
         if ic.standard is Standard.X12 and not n_tx:
@@ -262,7 +264,7 @@ class Processor:
                 partner.id,
                 rules,
                 rendered,
-                [("edi-ingest-id", ingest_bytes), *extra_headers],
+                shared_headers,
                 routed,
             )
         out.documents += n_docs
