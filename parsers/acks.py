@@ -925,101 +925,86 @@ def _statuses_from_keys(
     """AckStatus values from the keys :func:`parsers.keys.extract_keys` gives an acknowledgement."""
     details = details or {}
     out: list[AckStatus] = []
+
+    def add(level: str, table: Mapping[str, str], code: str, **where: Any) -> None:
+        """One status of this acknowledgement (unknown codes read as rejected)."""
+        out.append(
+            AckStatus(
+                ack,
+                level,
+                table.get(code, "rejected"),
+                code,
+                sender=sender,
+                receiver=receiver,
+                **where,
+            )
+        )
+
     if ack == "TA1":
         code = keys.get("ack_code") or ""
         note = keys.get("note_code")
-        out.append(
-            AckStatus(
-                "TA1",
-                "interchange",
-                _X12_STATUS.get(code, "rejected"),
-                code,
-                interchange=keys.get("interchange_control"),
-                errors=(note,) if note and note != "000" else (),
-                sender=sender,
-                receiver=receiver,
-            )
+        add(
+            "interchange",
+            _X12_STATUS,
+            code,
+            interchange=keys.get("interchange_control"),
+            errors=(note,) if note and note != "000" else (),
         )
     elif ack in ("997", "999"):
         group = keys.get("group_control")
         code = keys.get("ack_code") or ""
-        out.append(
-            AckStatus(
-                ack,
-                "group",
-                _X12_STATUS.get(code, "rejected"),
-                code,
-                group=group,
-                type=keys.get("functional_id"),
-                errors=tuple(details.get("group_errors", ())),
-                sender=sender,
-                receiver=receiver,
-            )
+        add(
+            "group",
+            _X12_STATUS,
+            code,
+            group=group,
+            type=keys.get("functional_id"),
+            errors=tuple(details.get("group_errors", ())),
         )
         set_errors: list[tuple[str, ...]] = details.get("set_errors", [])
         for i, s in enumerate(keys.get("set_acks", [])):
             c = s.get("code") or ""
-            out.append(
-                AckStatus(
-                    ack,
-                    "transaction",
-                    _X12_STATUS.get(c, "rejected"),
-                    c,
-                    group=group,
-                    transaction=s.get("control"),
-                    type=s.get("type"),
-                    errors=set_errors[i] if i < len(set_errors) else (),
-                    sender=sender,
-                    receiver=receiver,
-                )
+            add(
+                "transaction",
+                _X12_STATUS,
+                c,
+                group=group,
+                transaction=s.get("control"),
+                type=s.get("type"),
+                errors=set_errors[i] if i < len(set_errors) else (),
             )
     elif ack == "CONTRL":
         ref = keys.get("interchange_ref")
         code = keys.get("action_code") or ""
-        out.append(
-            AckStatus(
-                "CONTRL",
-                "interchange",
-                _CONTRL_STATUS.get(code, "rejected"),
-                code,
-                interchange=ref,
-                errors=tuple(details.get("interchange_errors", ())),
-                sender=sender,
-                receiver=receiver,
-            )
+        add(
+            "interchange",
+            _CONTRL_STATUS,
+            code,
+            interchange=ref,
+            errors=tuple(details.get("interchange_errors", ())),
         )
         for g in details.get("groups", []):
-            out.append(
-                AckStatus(
-                    "CONTRL",
-                    "group",
-                    _CONTRL_STATUS.get(g["code"], "rejected"),
-                    g["code"],
-                    interchange=ref,
-                    group=g["group"],
-                    errors=g["errors"],
-                    sender=sender,
-                    receiver=receiver,
-                )
+            add(
+                "group",
+                _CONTRL_STATUS,
+                g["code"],
+                interchange=ref,
+                group=g["group"],
+                errors=g["errors"],
             )
         msg_groups: list[str | None] = details.get("message_groups", [])
         for i, m in enumerate(keys.get("message_acks", [])):
             c = m.get("action_code") or ""
             err = m.get("error_code")
-            out.append(
-                AckStatus(
-                    "CONTRL",
-                    "transaction",
-                    _CONTRL_STATUS.get(c, "rejected"),
-                    c,
-                    interchange=ref,
-                    group=msg_groups[i] if i < len(msg_groups) else None,
-                    transaction=m.get("reference"),
-                    type=m.get("type"),
-                    errors=(err,) if err else (),
-                    sender=sender,
-                    receiver=receiver,
-                )
+            add(
+                "transaction",
+                _CONTRL_STATUS,
+                c,
+                interchange=ref,
+                group=msg_groups[i] if i < len(msg_groups) else None,
+                transaction=m.get("reference"),
+                type=m.get("type"),
+                errors=(err,) if err else (),
             )
     return out
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from parsers.envelopes import (
+    Event,
     GroupEnd,
     GroupStart,
     InputError,
@@ -93,16 +94,7 @@ def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
                 chunker = None
             else:
                 chunker = _Chunker(data, ic, max_bytes, out)
-        elif chunker is None:
-            continue
-        elif isinstance(ev, TransactionComplete):
-            chunker.transaction(ev.transaction.offset, ev.transaction.end)
-        elif isinstance(ev, GroupStart):
-            chunker.group_start(ev.group)
-        elif isinstance(ev, GroupEnd):
-            chunker.group_end()
-        elif isinstance(ev, InterchangeEnd):
-            chunker.finish()
+        elif chunker is not None and chunker.event(ev):
             chunker = None
     return out
 
@@ -220,6 +212,19 @@ class _Chunker:
         if not self.parts:
             self._open()
         self._flush()
+
+    def event(self, ev: Event) -> bool:
+        """Take one event of the interchange after its start; True once its end was taken."""
+        if isinstance(ev, TransactionComplete):
+            self.transaction(ev.transaction.offset, ev.transaction.end)
+        elif isinstance(ev, GroupStart):
+            self.group_start(ev.group)
+        elif isinstance(ev, GroupEnd):
+            self.group_end()
+        elif isinstance(ev, InterchangeEnd):
+            self.finish()
+            return True
+        return False
 
 
 Chunker = _Chunker  # public name; ``pipeline.ingest`` drives it with its own events

@@ -54,6 +54,7 @@ import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Final
 
 import orjson
@@ -182,11 +183,18 @@ def document_id(
     )
 
 
+@lru_cache(maxsize=1024)
+def _secret_field(key: str) -> bool:
+    """True for a partner-table field name that holds a credential (decided once per name)."""
+    low = key.lower()
+    return any(m in low for m in _SECRET_MARKERS)
+
+
 def public_partner(partner: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The partner-table entry without credentials (no api key hashes on agent topics)."""
     if partner is None:
         return None
-    return {k: v for k, v in partner.items() if not any(m in k.lower() for m in _SECRET_MARKERS)}
+    return {k: v for k, v in partner.items() if not _secret_field(k)}
 
 
 def fragment_bounds(segments: list[Segment], max_segments: int) -> list[tuple[int, int]]:
@@ -305,6 +313,27 @@ def _documents(
     return out
 
 
+def _transaction_documents(
+    interchange: Interchange,
+    group: Group,
+    transaction: Transaction,
+    partner: Mapping[str, Any] | None,
+    source: Mapping[str, Any],
+    max_segments: int | None,
+) -> list[dict[str, Any]]:
+    """One transaction's document(s), every error included, built with the collector paused."""
+    with _gc_paused():
+        return _documents(
+            interchange,
+            group,
+            transaction,
+            partner=partner,
+            source=source,
+            max_segments=max_segments,
+            only_warnings=False,
+        )
+
+
 def build_document(
     interchange: Interchange,
     group: Group,
@@ -314,16 +343,7 @@ def build_document(
     source: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The whole (never fragmented) document of one transaction, as a dict."""
-    with _gc_paused():
-        return _documents(
-            interchange,
-            group,
-            transaction,
-            partner=partner,
-            source=source,
-            max_segments=None,
-            only_warnings=False,
-        )[0]
+    return _transaction_documents(interchange, group, transaction, partner, source, None)[0]
 
 
 def build_transaction_documents(
@@ -336,16 +356,7 @@ def build_transaction_documents(
     max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> list[dict[str, Any]]:
     """The document of one transaction, or its fragments when it has more than ``max_segments``."""
-    with _gc_paused():
-        return _documents(
-            interchange,
-            group,
-            transaction,
-            partner=partner,
-            source=source,
-            max_segments=max_segments,
-            only_warnings=False,
-        )
+    return _transaction_documents(interchange, group, transaction, partner, source, max_segments)
 
 
 def render_transaction(
@@ -360,14 +371,8 @@ def render_transaction(
     """``(id, orjson bytes)`` per document of one transaction (fragments included), for producers."""
     dumps = orjson.dumps
     with _gc_paused():
-        docs = _documents(
-            interchange,
-            group,
-            transaction,
-            partner=partner,
-            source=source,
-            max_segments=max_segments,
-            only_warnings=False,
+        docs = _transaction_documents(
+            interchange, group, transaction, partner, source, max_segments
         )
         out = [(str(d["id"]), dumps(d)) for d in docs]
         del docs

@@ -546,7 +546,31 @@ class Machine:
             ts_segment=ts,
         )
 
+    def _cut_open(self, k: int, s: int, tag: str) -> None:
+        """Close the open transaction and group at envelope segment ``k`` (trailers missing)."""
+        if self.txn is not None:
+            self._cut_txn(k, s, tag)
+        if self.group is not None:
+            self._cut_group(k, s, tag)
+
     # -- transactions -----------------------------------------------------------------------
+
+    def _begin_txn(self, t: Transaction, k: int, s: int) -> None:
+        """Make ``t`` (header at segment ``k``, position ``s``) the open transaction."""
+        self.txn = t
+        self.txn_k0 = k
+        self.txn_s0 = s
+        self.txn_base = 0
+        self.g_count += 1
+        self.messages += 1
+        self.stray = False
+
+    def _txn_trailer(self, k: int, s: int, tp: int, tag: str) -> None:
+        """A transaction trailer (SE / UNT): close the open transaction, or report a stray one."""
+        if self.txn is None:
+            self._stray(k, s, 1)
+        else:
+            self._close_txn(k, s, tp, tag)
 
     def _txn_part(self, k1: int, e1: int) -> int:
         """Add the open transaction's segments up to ``k1`` (terminator at ``e1``); return its count."""
@@ -591,18 +615,8 @@ class Machine:
         txn = self.txn
         assert txn is not None
         blk = self.blk
-        k0 = self.txn_k0
-        n = self.txn_base + k - k0 + 1
-        trailer = ""
-        if self.keep:
-            part = blk.segments(k0, blk.first if self.txn_s0 < 0 else self.txn_s0, k, tp)
-            if txn.segments:
-                txn.segments.extend(part)
-            else:
-                txn.segments = part
-            trailer = part[-1]
-        else:
-            trailer = blk.text(k, s, tp)
+        n = self._txn_part(k, tp)
+        trailer = txn.segments[-1] if self.keep else blk.text(k, s, tp)
         if tag == "SE":
             els = trailer.split(blk.syn.elem_str)
             count = els[1] if len(els) > 1 else ""
@@ -640,7 +654,7 @@ class Machine:
                     self._loc(k, s, tag, 2, n),
                 )
             )
-        txn.end = self.base + min(tp + len(blk.syn.term), len(blk.buf))
+        txn.end = self.base + self._past(tp)
         self.stray = False
         self.txn = None
         assert self.ic is not None and self.group is not None
@@ -656,6 +670,29 @@ class Machine:
         self.st_ctrl = ControlSet()
         self.stray = False
         self.out.append(GroupStart(self.ic, g))
+
+    def _add_group(self, g: Group, k: int, s: int, tp: int, tag: str, ctl_el: int) -> None:
+        """Open explicit group ``g`` (header ``tag`` ending at ``tp``), checking its control number."""
+        g.header_end = self.base + self._past(tp)
+        if g.control and not self.gs_ctrl.add(g.control):
+            g.errors.append(
+                EdiError(
+                    "EDI035",
+                    f"{tag}{ctl_el:02d} {g.control!r} repeats in the interchange",
+                    self._loc(k, s, tag, ctl_el),
+                )
+            )
+        self.groups += 1
+        self._open_group(g)
+
+    def _at_group_trailer(self, k: int, s: int, tag: str) -> bool:
+        """A group trailer (GE / UNE) arrived: cut an open transaction; False when no group is open."""
+        if self.txn is not None:
+            self._cut_txn(k, s, tag)
+        if self.group is None or self.group.implicit:
+            self._stray(k, s, 1)
+            return False
+        return True
 
     def _implicit_group(self, k: int, s: int) -> Group:
         """Open the implicit group of EDIFACT messages without UNG (or X12 ST without GS)."""
@@ -777,10 +814,7 @@ class Machine:
 
     def _abort(self, k: int, s: int, tag: str) -> int:
         """A new interchange header inside the open one: close everything as missing trailers."""
-        if self.txn is not None:
-            self._cut_txn(k, s, tag)
-        if self.group is not None:
-            self._cut_group(k, s, tag)
+        self._cut_open(k, s, tag)
         ic = self.ic
         assert ic is not None
         trailer = "IEA" if ic.standard is Standard.X12 else "UNZ"
@@ -899,25 +933,13 @@ class Machine:
                         "EDI055", f"ST02 {ctl!r} repeats in the group", self._loc(k, s, "ST", 2, 1)
                     )
                 )
-            self.txn = t
-            self.txn_k0 = k
-            self.txn_s0 = s
-            self.txn_base = 0
-            self.g_count += 1
-            self.messages += 1
-            self.stray = False
+            self._begin_txn(t, k, s)
             return None
         if tag == "SE":
-            if self.txn is None:
-                self._stray(k, s, 1)
-                return None
-            self._close_txn(k, s, tp, "SE")
+            self._txn_trailer(k, s, tp, tag)
             return None
         if tag == "GS":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is not None:
-                self._cut_group(k, s, tag)
+            self._cut_open(k, s, tag)
             els = blk.text(k, s, tp).split(blk.syn.elem_str)
             g = els + [""] * (9 - len(els))
             grp = Group(
@@ -932,25 +954,12 @@ class Machine:
                 self.ordinal + k + 1,
                 agency=g[7],
             )
-            grp.header_end = self.base + self._past(tp)
             for code, msg, el, _c in check_gs(els):
                 grp.errors.append(EdiError(code, msg, self._loc(k, s, "GS", el)))
-            if grp.control and not self.gs_ctrl.add(grp.control):
-                grp.errors.append(
-                    EdiError(
-                        "EDI035",
-                        f"GS06 {grp.control!r} repeats in the interchange",
-                        self._loc(k, s, "GS", 6),
-                    )
-                )
-            self.groups += 1
-            self._open_group(grp)
+            self._add_group(grp, k, s, tp, "GS", 6)
             return None
         if tag == "GE":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is None or self.group.implicit:
-                self._stray(k, s, 1)
+            if not self._at_group_trailer(k, s, tag):
                 return None
             els = blk.text(k, s, tp).split(blk.syn.elem_str)
             self._close_group(
@@ -958,10 +967,7 @@ class Machine:
             )
             return None
         if tag == "IEA":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is not None:
-                self._cut_group(k, s, tag)
+            self._cut_open(k, s, tag)
             els = blk.text(k, s, tp).split(blk.syn.elem_str)
             return self._close_ic(k, s, tp, els, "IEA", self.groups)
         if tag == "ISA":
@@ -1038,25 +1044,13 @@ class Machine:
                         self._loc(k, s, "UNH", 1, 1),
                     )
                 )
-            self.txn = t
-            self.txn_k0 = k
-            self.txn_s0 = s
-            self.txn_base = 0
-            self.g_count += 1
-            self.messages += 1
-            self.stray = False
+            self._begin_txn(t, k, s)
             return None
         if tag == "UNT":
-            if self.txn is None:
-                self._stray(k, s, 1)
-                return None
-            self._close_txn(k, s, tp, "UNT")
+            self._txn_trailer(k, s, tp, tag)
             return None
         if tag == "UNG":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is not None:
-                self._cut_group(k, s, tag)
+            self._cut_open(k, s, tag)
             if self.uses_ung is False:
                 self._mixed(k, s, tag)
             self.uses_ung = True
@@ -1079,7 +1073,6 @@ class Machine:
                 self.ordinal + k + 1,
                 agency=c(6, 0),
             )
-            grp.header_end = self.base + self._past(tp)
             for code, msg, el, comp in check_ung(seg):  # type: ignore[arg-type]
                 grp.errors.append(
                     EdiError(
@@ -1094,22 +1087,10 @@ class Machine:
                         ),
                     )
                 )
-            if grp.control and not self.gs_ctrl.add(grp.control):
-                grp.errors.append(
-                    EdiError(
-                        "EDI035",
-                        f"UNG05 {grp.control!r} repeats in the interchange",
-                        self._loc(k, s, "UNG", 5),
-                    )
-                )
-            self.groups += 1
-            self._open_group(grp)
+            self._add_group(grp, k, s, tp, "UNG", 5)
             return None
         if tag == "UNE":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is None or self.group.implicit:
-                self._stray(k, s, 1)
+            if not self._at_group_trailer(k, s, tag):
                 return None
             seg = self._service(k, s, tp)
             self._close_group(
@@ -1122,10 +1103,7 @@ class Machine:
             )
             return None
         if tag == "UNZ":
-            if self.txn is not None:
-                self._cut_txn(k, s, tag)
-            if self.group is not None:
-                self._cut_group(k, s, tag)
+            self._cut_open(k, s, tag)
             seg = self._service(k, s, tp)
             els = ["UNZ", seg[1][0] if len(seg) > 1 else "", seg[2][0] if len(seg) > 2 else ""]
             return self._close_ic(

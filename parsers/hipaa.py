@@ -199,6 +199,20 @@ def _num(v: Any) -> int | None:
     return v if isinstance(v, int) else (int(v) if isinstance(v, str) and v.isdigit() else None)
 
 
+def _issue(
+    level: str,
+    e: dict[str, Any],
+    prefix: str,
+    loc: Location,
+    where: tuple[str, str | None, str | None],
+    value: str | None = None,
+) -> HipaaIssue:
+    """One pyx12 error ``e`` at ``level`` ("gs", "st", "seg", "ele"); ``where`` = ISA13, GS06, ST02."""
+    c = str(e.get("err_cde"))
+    msg = f"{prefix}{e.get('err_str')} [pyx12 {level} {c}]"
+    return HipaaIssue(EdiError(_code(level, c), msg, loc), level, c, *where, value)
+
+
 def _issues(tree: dict[str, Any], isa13: str, base: int) -> list[HipaaIssue]:
     """Findings of one pyx12 error tree; ``base`` + pyx12 line = segment ordinal in the input."""
     out: list[HipaaIssue] = []
@@ -206,37 +220,11 @@ def _issues(tree: dict[str, Any], isa13: str, base: int) -> list[HipaaIssue]:
         for g in ic.get("groups", []):
             gs06 = g.get("gs_control_num")
             for e in g.get("errors", []):
-                c = str(e.get("err_cde"))
-                out.append(
-                    HipaaIssue(
-                        EdiError(
-                            _code("gs", c), f"{e.get('err_str')} [pyx12 gs {c}]", Location(tag="GE")
-                        ),
-                        "gs",
-                        c,
-                        isa13,
-                        gs06,
-                        None,
-                    )
-                )
+                out.append(_issue("gs", e, "", Location(tag="GE"), (isa13, gs06, None)))
             for t in g.get("transactions", []):
-                st02 = t.get("trn_set_control_num")
+                where = (isa13, gs06, t.get("trn_set_control_num"))
                 for e in t.get("errors", []):
-                    c = str(e.get("err_cde"))
-                    out.append(
-                        HipaaIssue(
-                            EdiError(
-                                _code("st", c),
-                                f"{e.get('err_str')} [pyx12 st {c}]",
-                                Location(tag="SE"),
-                            ),
-                            "st",
-                            c,
-                            isa13,
-                            gs06,
-                            st02,
-                        )
-                    )
+                    out.append(_issue("st", e, "", Location(tag="SE"), where))
                 for s in t.get("segments", []):
                     line = _num(s.get("cur_line"))
                     seg = Location(
@@ -245,19 +233,8 @@ def _issues(tree: dict[str, Any], isa13: str, base: int) -> list[HipaaIssue]:
                         ts_segment=_num(s.get("seg_count")),
                     )
                     for e in s.get("errors", []):
-                        c = str(e.get("err_cde"))
-                        msg = f"{s.get('seg_id')}: {e.get('err_str')} [pyx12 seg {c}]"
-                        out.append(
-                            HipaaIssue(
-                                EdiError(_code("seg", c), msg, seg),
-                                "seg",
-                                c,
-                                isa13,
-                                gs06,
-                                st02,
-                                e.get("err_val"),
-                            )
-                        )
+                        prefix = f"{s.get('seg_id')}: "
+                        out.append(_issue("seg", e, prefix, seg, where, e.get("err_val")))
                     for el in s.get("elements", []):
                         loc = Location(
                             segment=seg.segment,
@@ -268,20 +245,9 @@ def _issues(tree: dict[str, Any], isa13: str, base: int) -> list[HipaaIssue]:
                             ts_segment=seg.ts_segment,
                         )
                         for e in el.get("errors", []):
-                            c = str(e.get("err_cde"))
                             ref = el.get("ele_ref_num")
-                            msg = f"{s.get('seg_id')}{loc.element or ''} ({ref}): {e.get('err_str')} [pyx12 ele {c}]"
-                            out.append(
-                                HipaaIssue(
-                                    EdiError(_code("ele", c), msg, loc),
-                                    "ele",
-                                    c,
-                                    isa13,
-                                    gs06,
-                                    st02,
-                                    e.get("err_val"),
-                                )
-                            )
+                            prefix = f"{s.get('seg_id')}{loc.element or ''} ({ref}): "
+                            out.append(_issue("ele", e, prefix, loc, where, e.get("err_val")))
     return out
 
 

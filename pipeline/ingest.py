@@ -523,14 +523,7 @@ def iter_messages(
         elif chunker is None:
             if isinstance(ev, InterchangeEnd):
                 out.append(src.pread(spans[2 * i], spans[2 * i + 1] - spans[2 * i]))
-        elif isinstance(ev, TransactionComplete):
-            chunker.transaction(ev.transaction.offset, ev.transaction.end)
-        elif isinstance(ev, GroupStart):
-            chunker.group_start(ev.group)
-        elif isinstance(ev, GroupEnd):
-            chunker.group_end()
-        elif isinstance(ev, InterchangeEnd):
-            chunker.finish()
+        elif chunker.event(ev):
             chunker = None
         if out:
             made += len(out)
