@@ -23,11 +23,11 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 import click
 
@@ -45,7 +45,8 @@ OPERATIONAL = frozenset({"out", "plot", "progress", "keep"})  # not part of a re
 # ---------------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), else what ``platform`` knows."""
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -53,21 +54,34 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _version(dist: str) -> str | None:
+def package_version(dist: str) -> str | None:
+    """The installed version of distribution ``dist`` (None when not installed)."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
 
 
+def git_commit() -> str | None:
+    """The repository's short HEAD commit (None when git says nothing; raises when it cannot run)."""
+    out = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    ).stdout.strip()
+    return out or None
+
+
 def machine_info(packages: Sequence[str] = PACKAGES) -> dict[str, Any]:
     """CPU, memory, load, Python and package versions: what the numbers were measured on."""
     info: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "platform": platform.platform(),
         "python": sys.version.split()[0],
-        "packages": {d: _version(d) for d in packages},
+        "packages": {d: package_version(d) for d in packages},
     }
     with contextlib.suppress(OSError):
         info["loadavg_1m_5m_15m"] = [round(x, 2) for x in os.getloadavg()]
@@ -76,14 +90,7 @@ def machine_info(packages: Sequence[str] = PACKAGES) -> dict[str, Any]:
 
         info["memory_total_mb"] = round(psutil.virtual_memory().total / 1e6)
     with contextlib.suppress(Exception):
-        out = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-        info["git_commit"] = out or None
+        info["git_commit"] = git_commit()
     return info
 
 
@@ -261,20 +268,38 @@ def bench_settings(broker_address: str, data_dir: Path, tag: str, **overrides: A
     return Settings(**base)
 
 
-class RssSampler:
+class _Sampler:
+    """A daemon thread running ``_run`` while the ``with`` block lasts (``_stop`` ends it)."""
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+class RssSampler(_Sampler):
     """Samples the resident set size of processes in a thread; keeps each one's peak."""
 
     def __init__(self, pids: Mapping[str, int], interval: float = 0.05) -> None:
         import psutil
 
+        super().__init__("rss-sampler")
         self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
         self.interval = interval
         self.peak: dict[str, int] = dict.fromkeys(pids, 0)
         self.last: dict[str, int] = dict.fromkeys(pids, 0)
         self.samples = 0
         self.series: dict[str, list[tuple[float, int]]] = {n: [] for n in pids}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
         self.t0 = time.monotonic()
 
     def _rss(self, proc: Any) -> int:
@@ -300,16 +325,8 @@ class RssSampler:
             self.samples += 1
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-
-class CpuSampler:
+class CpuSampler(_Sampler):
     """Samples the CPU seconds (user + system, with children) of processes in a thread.
 
     ``used(name, t0, t1)`` interpolates between samples, so CPU can be charged
@@ -324,12 +341,11 @@ class CpuSampler:
     ) -> None:
         import psutil
 
+        super().__init__("cpu-sampler")
         self.procs = {n: psutil.Process(p) for n, p in pids.items() if p}
         self.self_only = set(self_only)  # names counted without their children
         self.interval = interval
         self.series: dict[str, list[tuple[float, float]]] = {n: [] for n in self.procs}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
 
     @staticmethod
     def _cpu(proc: Any, children: bool = True) -> float:
@@ -365,14 +381,6 @@ class CpuSampler:
         """CPU seconds ``name`` used between epoch times t0 and t1."""
         a, b = self._at(name, t0), self._at(name, t1)
         return None if a is None or b is None else round(b - a, 3)
-
-    def __enter__(self) -> CpuSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
 
 
 # ---------------------------------------------------------------------------
@@ -653,10 +661,8 @@ class Collector:
         from pipeline import kafka
         from pipeline.topics import AGENT_PREFIX, DOMAINS
 
-        self.settings = settings
-        self.topics = [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
-        self.consumer = kafka.consumer(settings, *self.topics)
-        self.total = 0
+        topics = [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
+        self.consumer = kafka.consumer(settings, *topics)
 
     async def start(self) -> Collector:
         """Connect and subscribe (from the beginning of every agent topic)."""
@@ -692,7 +698,6 @@ class Collector:
             wait = 0.5 if len(out) >= expected else idle
             if time.monotonic() - quiet_since >= wait:
                 break
-        self.total += len(out)
         return out
 
 
@@ -731,3 +736,112 @@ def run_async(coro: Any) -> Any:
 def display_path(path: Path) -> str:
     """``path`` relative to the repository when inside it (for reports)."""
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+# ---------------------------------------------------------------------------
+# One Kafka benchmark run: broker, progress bar, report, command-line options
+# ---------------------------------------------------------------------------
+
+
+class BenchParams(Protocol):
+    """What :func:`run_on_broker` and :func:`bench_report` read of a benchmark's ``Params``."""
+
+    broker: str | None
+    progress: bool
+
+
+def run_on_broker(
+    name: str,
+    p: BenchParams,
+    tmp: Path,
+    main: Callable[[Any, Path, str, int | None], Coroutine[Any, Any, dict[str, Any]]],
+) -> dict[str, Any]:
+    """``main(bar, tmp, broker_address, broker_pid)`` on uvloop, with the broker and a progress bar.
+
+    The broker is ``p.broker`` or a fresh embedded Tansu (logs in ``tmp/logs``);
+    on failure, says where the logs are kept and re-raises.
+    """
+    try:
+        with (
+            broker_proc(p.broker, tmp / "logs") as (address, broker_pid),
+            progress(p.progress) as bar,
+        ):
+            body: dict[str, Any] = run_async(main(bar, tmp, address, broker_pid))
+            return body
+    except BaseException:
+        click.echo(f"{name} benchmark failed; logs kept in {tmp / 'logs'}", err=True)
+        raise
+
+
+def bench_report(
+    name: str,
+    command: click.Command,
+    p: BenchParams,
+    body: Mapping[str, Any],
+    *,
+    reproduce: str | None,
+    method: Any,
+    t0: float,
+    head: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A benchmark's report: name, ``head``, how to reproduce, machine, parameters, settings,
+    ``method``, then ``body`` and the seconds elapsed since ``t0`` (epoch)."""
+    params = {k: v for k, v in vars(p).items() if k != "progress"}
+    return {
+        "benchmark": name,
+        **(head or {}),
+        "reproduce": reproduce or command_line(command, params),
+        "machine": machine_info(),
+        "parameters": params,
+        "settings": settings_summary() | dict(settings or {}),
+        "method": method,
+        **body,
+        "elapsed_s": round(time.time() - t0, 1),
+    }
+
+
+def current_command_line() -> str:
+    """The command that reproduces the click command now running (see :func:`command_line`)."""
+    ctx = click.get_current_context()
+    return command_line(ctx.command, ctx.params)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+broker_option = click.option(
+    "--broker", default=None, metavar="HOST:PORT", help="Use this broker (default: start Tansu)."
+)
+
+
+def run_options(out: Path, plot: Path | None = None) -> Callable[[F], F]:
+    """``--keep``, ``--progress/--no-progress``, ``--out`` (default ``out``) and, given a
+    default ``plot``, ``--plot``: the options a Kafka benchmark's command ends with."""
+    options = [
+        click.option("--keep", is_flag=True, help="Keep the temporary directory (logs)."),
+        click.option("--progress/--no-progress", default=True, show_default=True),
+        click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=out,
+            show_default=True,
+            help="Write the JSON here.",
+        ),
+    ]
+    if plot is not None:
+        options.append(
+            click.option(
+                "--plot",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=plot,
+                show_default=True,
+                help="Write the PNG plot here.",
+            )
+        )
+
+    def apply(f: F) -> F:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return apply

@@ -272,6 +272,11 @@ BAD_KINDS: dict[str, str] = {
 _TX_BAD = ("segment_count", "transaction_control", "no_transaction_trailer")
 _GROUP_BAD = ("group_control", "transaction_count", "no_group_trailer")
 _ICH_BAD = ("interchange_control", "group_count", "no_interchange_trailer")
+# Each trailer's kinds: (left out, count off by one, wrong control reference).
+_TX_TRAILER = ("no_transaction_trailer", "segment_count", "transaction_control")
+_GROUP_TRAILER = ("no_group_trailer", "transaction_count", "group_control")
+_X12_ICH_TRAILER = ("no_interchange_trailer", "group_count", "interchange_control")
+_EDIFACT_ICH_TRAILER = ("no_interchange_trailer", "transaction_count", "interchange_control")
 
 # ---------------------------------------------------------------------------
 # The writing context
@@ -790,15 +795,20 @@ def _x834(c: _Ctx, lines: int, version: str) -> None:
             c.seg("DTP", "348", "D8", c.days(c.num(0, 30)))
 
 
-def _x270(c: _Ctx, lines: int, version: str) -> None:
-    """270 eligibility inquiry (005010X279A1 or 004010X092A1): BHT, HL 20/21/22, TRN, NM1, DMG, DTP, EQ."""
-    v4 = version.startswith("004010")
-    c.seg("BHT", "0022", "13", c.digits(8), c.d8, c.t4)
+def _eligibility_head(c: _Ctx, purpose: str) -> None:
+    """BHT (``purpose`` 13 = request, 11 = response), HL 20 payer and HL 21 provider of a 270/271."""
+    c.seg("BHT", "0022", purpose, c.digits(8), c.d8, c.t4)
     c.seg("HL", "1", "", "20", "1")
     c.seg("NM1", "PR", "2", c.pick(_PAYER), "", "", "", "", "PI", c.digits(5))
     c.seg("HL", "2", "1", "21", "1")
     last, first, mid = _person(c)
     c.seg("NM1", "1P", "1", last, first, mid, "", "", "XX", c.pick(_NPI))
+
+
+def _x270(c: _Ctx, lines: int, version: str) -> None:
+    """270 eligibility inquiry (005010X279A1 or 004010X092A1): BHT, HL 20/21/22, TRN, NM1, DMG, DTP, EQ."""
+    v4 = version.startswith("004010")
+    _eligibility_head(c, "13")
     hl = 2
     for _ in range(max(1, lines)):
         hl += 1
@@ -815,12 +825,7 @@ def _x270(c: _Ctx, lines: int, version: str) -> None:
 def _x271(c: _Ctx, lines: int, version: str) -> None:
     """271 eligibility response: BHT, HL 20/21/22, TRN, NM1, N3/N4, DMG, DTP, EB benefits."""
     v4 = version.startswith("004010")
-    c.seg("BHT", "0022", "11", c.digits(8), c.d8, c.t4)
-    c.seg("HL", "1", "", "20", "1")
-    c.seg("NM1", "PR", "2", c.pick(_PAYER), "", "", "", "", "PI", c.digits(5))
-    c.seg("HL", "2", "1", "21", "1")
-    last, first, mid = _person(c)
-    c.seg("NM1", "1P", "1", last, first, mid, "", "", "XX", c.pick(_NPI))
+    _eligibility_head(c, "11")
     hl = 2
     plan = c.pick(_PLAN)
     for _ in range(max(1, lines)):
@@ -1269,6 +1274,33 @@ class _Gen:
             }
         )
 
+    def _trailer(
+        self,
+        tag: str,
+        count: int,
+        ctl: str,
+        bad: Sequence[str],
+        kinds: tuple[str, str, str],
+        wrong_ctl: str,
+        where: tuple[str, str, str | None, str | None, str | None],
+    ) -> None:
+        """Write trailer ``tag`` (``count``, ``ctl``) spoilt by the ``bad`` kinds drawn for it.
+
+        ``kinds`` (left out, count off by one, control ``wrong_ctl``) as in
+        ``_TX_TRAILER``; ``where`` is what ``_record_bad`` records after the kind.
+        """
+        missing, wrong_count, wrong_control = kinds
+        if missing in bad:
+            self._record_bad(missing, *where)
+            return
+        if wrong_count in bad:
+            count += 1
+            self._record_bad(wrong_count, *where)
+        if wrong_control in bad:
+            ctl = wrong_ctl
+            self._record_bad(wrong_control, *where)
+        self.c.seg(tag, str(count), ctl)
+
     def _emit(self) -> None:
         """Move the context's finished segments to the writer."""
         c = self.c
@@ -1380,19 +1412,10 @@ class _Gen:
             if stop or not repeat or self._over(budget):
                 break
             chunk = self._draw_types("x12", per_ich)
-        if "no_interchange_trailer" in ich_bad:
-            self._record_bad("no_interchange_trailer", "x12", ctl, None, None, None)
-        else:
-            n_groups = groups
-            trailer_ctl = ctl
-            if "group_count" in ich_bad:
-                n_groups += 1
-                self._record_bad("group_count", "x12", ctl, None, None, None)
-            if "interchange_control" in ich_bad:
-                trailer_ctl = f"{(self.isa_ctl + 500) % 999_999_999:09d}"
-                self._record_bad("interchange_control", "x12", ctl, None, None, None)
-            c.seg("IEA", str(n_groups), trailer_ctl)
-            self._emit()
+        wrong_ctl = f"{(self.isa_ctl + 500) % 999_999_999:09d}"
+        where = ("x12", ctl, None, None, None)
+        self._trailer("IEA", groups, ctl, ich_bad, _X12_ICH_TRAILER, wrong_ctl, where)
+        self._emit()
         st.segments_by_standard["x12"] = (
             st.segments_by_standard.get("x12", 0) + st.segments - seg_base
         )
@@ -1423,18 +1446,9 @@ class _Gen:
             else:
                 spec.builder(c, lines, version)
             tx_bad = self._bad(_TX_BAD)
-            if "no_transaction_trailer" in tx_bad:
-                self._record_bad("no_transaction_trailer", "x12", ich, gctl, stctl, t)
-            else:
-                count = c.count + 1
-                se_ctl = stctl
-                if "segment_count" in tx_bad:
-                    count += 1
-                    self._record_bad("segment_count", "x12", ich, gctl, stctl, t)
-                if "transaction_control" in tx_bad:
-                    se_ctl = f"{k + 5000:04d}"
-                    self._record_bad("transaction_control", "x12", ich, gctl, stctl, t)
-                c.seg("SE", str(count), se_ctl)
+            wrong = f"{k + 5000:04d}"
+            where = ("x12", ich, gctl, stctl, t)
+            self._trailer("SE", c.count + 1, stctl, tx_bad, _TX_TRAILER, wrong, where)
             self._emit()
             done += 1
             self.stats.transactions += 1
@@ -1442,18 +1456,10 @@ class _Gen:
             if self._over(budget):
                 out_of_budget = True
                 break
-        if "no_group_trailer" in g_bad:
-            self._record_bad("no_group_trailer", "x12", ich, gctl, None, None)
-        else:
-            ge_n, ge_ctl = done, gctl
-            if "transaction_count" in g_bad:
-                ge_n += 1
-                self._record_bad("transaction_count", "x12", ich, gctl, None, None)
-            if "group_control" in g_bad:
-                ge_ctl = str(self.gs_ctl + 500)
-                self._record_bad("group_control", "x12", ich, gctl, None, None)
-            c.seg("GE", str(ge_n), ge_ctl)
-            self._emit()
+        wrong_ctl = str(self.gs_ctl + 500)
+        group = ("x12", ich, gctl, None, None)
+        self._trailer("GE", done, gctl, g_bad, _GROUP_TRAILER, wrong_ctl, group)
+        self._emit()
         return out_of_budget
 
     # -- EDIFACT ------------------------------------------------------------
@@ -1507,18 +1513,9 @@ class _Gen:
                 c.seg("UNH", mref, c.c(t, "D", version[1:], "UN"))
                 spec.builder(c, self._lines(spec), version)
                 tx_bad = self._bad(_TX_BAD)
-                if "no_transaction_trailer" in tx_bad:
-                    self._record_bad("no_transaction_trailer", "edifact", ref, None, mref, t)
-                else:
-                    count = c.count + 1
-                    unt_ref = mref
-                    if "segment_count" in tx_bad:
-                        count += 1
-                        self._record_bad("segment_count", "edifact", ref, None, mref, t)
-                    if "transaction_control" in tx_bad:
-                        unt_ref = str(msgs + 5000)
-                        self._record_bad("transaction_control", "edifact", ref, None, mref, t)
-                    c.seg("UNT", str(count), unt_ref)
+                where = ("edifact", ref, None, mref, t)
+                wrong = str(msgs + 5000)
+                self._trailer("UNT", c.count + 1, mref, tx_bad, _TX_TRAILER, wrong, where)
                 self._emit()
                 st.transactions += 1
                 st.by_type[t] = st.by_type.get(t, 0) + 1
@@ -1528,18 +1525,12 @@ class _Gen:
             if stop or not repeat or self._over(budget):
                 break
             chunk = self._draw_types("edifact", per_ich)
-        if "no_interchange_trailer" in ich_bad:
-            self._record_bad("no_interchange_trailer", "edifact", ref, None, None, None)
-        else:
-            n, tref = msgs, ref
-            if "transaction_count" in self.bad and self.bad_rng.random() < self.bad_rate:
-                n += 1
-                self._record_bad("transaction_count", "edifact", ref, None, None, None)
-            if "interchange_control" in ich_bad:
-                tref = f"{(self.isa_ctl + 500) % 999_999_999:09d}"
-                self._record_bad("interchange_control", "edifact", ref, None, None, None)
-            c.seg("UNZ", str(n), tref)
-            self._emit()
+        if "no_interchange_trailer" not in ich_bad:  # no group: UNZ01 draws transaction_count
+            ich_bad += self._bad(("transaction_count",))
+        wrong_ctl = f"{(self.isa_ctl + 500) % 999_999_999:09d}"
+        interchange = ("edifact", ref, None, None, None)
+        self._trailer("UNZ", msgs, ref, ich_bad, _EDIFACT_ICH_TRAILER, wrong_ctl, interchange)
+        self._emit()
         st.segments_by_standard["edifact"] = (
             st.segments_by_standard.get("edifact", 0) + st.segments - seg_base
         )

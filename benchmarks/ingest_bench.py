@@ -14,6 +14,7 @@ the six inbound headers and the file's name.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import shutil
@@ -210,37 +211,25 @@ def run(
     p = params or Params()
     tmp = Path(tempfile.mkdtemp(prefix="edi-mesh-bench-ingest-"))
     t0 = time.time()
-    try:
-        with (
-            common.broker_proc(p.broker, tmp / "logs") as (address, bpid),
-            common.progress(p.progress) as bar,
-        ):
-            body = common.run_async(_main(p, bar, tmp, address, bpid))
-    except BaseException:
-        click.echo(f"ingest benchmark failed; logs kept in {tmp / 'logs'}", err=True)
-        raise
+    body = common.run_on_broker("ingest", p, tmp, functools.partial(_main, p))
     if not p.keep:
         shutil.rmtree(tmp, ignore_errors=True)
-    params_out = {k: v for k, v in p.__dict__.items() if k != "progress"}
-    report: dict[str, Any] = {
-        "benchmark": "ingest",
-        "reproduce": reproduce or common.command_line(ingest_cmd, params_out),
-        "machine": common.machine_info(),
-        "parameters": params_out,
-        "settings": common.settings_summary(),
-        "method": "one edi-mesh ingest process; K files renamed into inbox/sandbox/ at once; "
+    report = common.bench_report(
+        "ingest",
+        ingest_cmd,
+        p,
+        body,
+        reproduce=reproduce,
+        method="one edi-mesh ingest process; K files renamed into inbox/sandbox/ at once; "
         "rate = files / (all archived - first claim); edi.inbound read back and checked",
-        **body,
-        "elapsed_s": round(time.time() - t0, 1),
-    }
+        t0=t0,
+    )
     common.write_report(report, out)
     return report
 
 
 @click.command("ingest")
-@click.option(
-    "--broker", default=None, metavar="HOST:PORT", help="Use this broker (default: start Tansu)."
-)
+@common.broker_option
 @click.option(
     "--files", "-k", type=click.IntRange(1), default=200, show_default=True, help="Files to drop."
 )
@@ -277,19 +266,10 @@ def run(
     show_default=True,
     help="Give up after SECONDS.",
 )
-@click.option("--keep", is_flag=True, help="Keep the temporary directory (logs).")
-@click.option("--progress/--no-progress", default=True, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Write the JSON here.",
-)
+@common.run_options(DEFAULT_OUT)
 def ingest_cmd(out: Path, **kw: Any) -> None:
     """File-drop ingest throughput (files/s, MB/s) with one ingest process; prints JSON."""
-    ctx = click.get_current_context()
-    report = run(Params(**kw), reproduce=common.command_line(ctx.command, ctx.params), out=out)
+    report = run(Params(**kw), reproduce=common.current_command_line(), out=out)
     click.echo(json.dumps(report, indent=2))
 
 

@@ -17,6 +17,7 @@ shared) and reported as such.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import shutil
@@ -252,31 +253,22 @@ def run(
         raise click.ClickException(f"{tmp} has {free / 1e9:.1f} GB free; need ~2x --size")
     t0 = time.time()
     try:
-        with (
-            common.broker_proc(p.broker, tmp / "logs") as (address, bpid),
-            common.progress(p.progress) as bar,
-        ):
-            body = common.run_async(_main(p, bar, tmp, address, bpid))
-    except BaseException:
-        click.echo(f"memory benchmark failed; logs kept in {tmp / 'logs'}", err=True)
-        raise
+        body = common.run_on_broker("memory", p, tmp, functools.partial(_main, p))
     finally:
         for f in (tmp / "stage").glob("*.edi"):
             f.unlink(missing_ok=True)
     if not p.keep:
         shutil.rmtree(tmp, ignore_errors=True)
-    params_out = {k: v for k, v in p.__dict__.items() if k != "progress"}
-    report: dict[str, Any] = {
-        "benchmark": "memory",
-        "reproduce": reproduce or common.command_line(memory_cmd, params_out),
-        "machine": common.machine_info(),
-        "parameters": params_out,
-        "settings": common.settings_summary(),
-        "method": "RSS (psutil, process + children) sampled every interval s from the drop until "
+    report = common.bench_report(
+        "memory",
+        memory_cmd,
+        p,
+        body,
+        reproduce=reproduce,
+        method="RSS (psutil, process + children) sampled every interval s from the drop until "
         "the file is archived and the worker routed every document",
-        **body,
-        "elapsed_s": round(time.time() - t0, 1),
-    }
+        t0=t0,
+    )
     if plot is not None:
         from benchmarks.plot import plot_memory
 
@@ -287,9 +279,7 @@ def run(
 
 
 @click.command("memory")
-@click.option(
-    "--broker", default=None, metavar="HOST:PORT", help="Use this broker (default: start Tansu)."
-)
+@common.broker_option
 @click.option("--size", default="1G", show_default=True, help="Size of the file (1G, 200M...).")
 @click.option(
     "--interchanges",
@@ -329,28 +319,10 @@ def run(
     help="Stop when no document was routed for SECONDS.",
 )
 @click.option("--timeout", type=click.FloatRange(1), default=3600.0, show_default=True)
-@click.option("--keep", is_flag=True, help="Keep the temporary directory (logs).")
-@click.option("--progress/--no-progress", default=True, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Write the JSON here.",
-)
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_PLOT,
-    show_default=True,
-    help="Write the PNG plot here.",
-)
+@common.run_options(DEFAULT_OUT, DEFAULT_PLOT)
 def memory_cmd(out: Path, plot: Path, **kw: Any) -> None:
     """Peak RSS of ingest and worker on one big file (goal < 256 MB); prints JSON."""
-    ctx = click.get_current_context()
-    report = run(
-        Params(**kw), reproduce=common.command_line(ctx.command, ctx.params), out=out, plot=plot
-    )
+    report = run(Params(**kw), reproduce=common.current_command_line(), out=out, plot=plot)
     click.echo(json.dumps({k: v for k, v in report.items() if k != "rss_series"}, indent=2))
 
 

@@ -23,31 +23,28 @@ import contextlib
 import csv
 import gc
 import io
-import json
 import logging
 import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import click
 
+from benchmarks import common
 from benchmarks.generate import GenerateStats, generate_bytes, parse_size
 
 __all__ = ["GOALS", "default_corpus", "machine_info", "parser_cmd", "run"]
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "benchmarks" / "results" / "parser.json"
+DEFAULT_OUT = common.RESULTS / "parser.json"
 
 # The issue's goals, per core (one process, one thread).
 GOALS: dict[str, float] = {
@@ -299,7 +296,7 @@ def default_corpus() -> Path | None:
     """``shared/corpus`` beside the repository, ``$EDI_MESH_CORPUS``, or /work/shared/corpus."""
     for p in (
         os.environ.get("EDI_MESH_CORPUS"),
-        REPO.parent / "shared" / "corpus",
+        common.REPO.parent / "shared" / "corpus",
         "/work/shared/corpus",
     ):
         if p and Path(p).is_dir():
@@ -393,33 +390,17 @@ def _corpus_inputs(
 # ---------------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def machine_info() -> dict[str, Any]:
     """CPU, memory, load, Python and package versions: what the numbers were measured on."""
     info: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": common.cpu_model(),
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "python_implementation": platform.python_implementation(),
         "packages": {
-            d: _version(d) for d in ("edi-mesh", "pyx12", "pydifact", "orjson", "psutil", "click")
+            d: common.package_version(d)
+            for d in ("edi-mesh", "pyx12", "pydifact", "orjson", "psutil", "click")
         },
     }
     with contextlib.suppress(OSError):
@@ -435,16 +416,7 @@ def machine_info() -> dict[str, Any]:
     except Exception:
         pass
     with contextlib.suppress(Exception):
-        info["git_commit"] = (
-            subprocess.run(
-                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            ).stdout.strip()
-            or None
-        )
+        info["git_commit"] = common.git_commit()
     return info
 
 
@@ -686,7 +658,7 @@ def run(
     is_flag=False,
     flag_value=str(DEFAULT_OUT),
     default=None,
-    help=f"Also write the JSON here (--out alone: {DEFAULT_OUT.relative_to(REPO)}).",
+    help=f"Also write the JSON here (--out alone: {common.display_path(DEFAULT_OUT)}).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Progress on stderr.")
 def parser_cmd(
@@ -710,14 +682,7 @@ def parser_cmd(
         corpus_max_file_bytes=corpus_max_file,
         log=(lambda m: click.echo(m, err=True)) if verbose else None,
     )
-    text = json.dumps(report, indent=2)
-    if out:
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text + "\n")
-        tmp.replace(path)
-    click.echo(text)
+    click.echo(common.write_report(report, Path(out) if out else None))
 
 
 if __name__ == "__main__":

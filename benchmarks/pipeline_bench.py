@@ -607,9 +607,13 @@ class Bench:
         result["session_s"] = round(time.monotonic() - t_session, 1)
         return result
 
+    def documents_per_interchange(self) -> float:
+        """Documents per record of the throughput load."""
+        return sum(m.documents for m in self.load) / len(self.load)
+
     def plan(self, max_docs_per_s: float) -> list[tuple[float, float]]:
         """(fraction, interchanges/s) of each offered rate, from a measured max documents/s."""
-        dpi = sum(m.documents for m in self.load) / len(self.load)
+        dpi = self.documents_per_interchange()
         return [(f, f * max_docs_per_s / dpi) for f in self.p.rates]
 
     def _others(self) -> dict[str, int | None]:
@@ -687,7 +691,7 @@ class Bench:
         from pipeline import kafka
         from pipeline.topics import INBOUND
 
-        dpi = sum(m.documents for m in self.load) / len(self.load)
+        dpi = self.documents_per_interchange()
         out: list[dict[str, Any]] = []
         cursor = 0
         probe = kafka.consumer(s, group_id=s.app_id)  # where the previous run's commits ended
@@ -980,40 +984,31 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="edi-mesh-bench-pipeline-"))
     profile_out = out.with_name(PROFILE_NAME) if out is not None else None
     t0 = time.time()
-    try:
-        with (
-            common.broker_proc(p.broker, tmp / "logs") as (address, bpid),
-            common.progress(p.progress) as bar,
-        ):
-            body = common.run_async(_main(p, bar, tmp, address, bpid, profile_out))
-    except BaseException:
-        click.echo(f"pipeline benchmark failed; logs kept in {tmp / 'logs'}", err=True)
-        raise
+    body = common.run_on_broker(
+        "pipeline", p, tmp, functools.partial(_main, p, profile_out=profile_out)
+    )
     problems = _problems(body["runs"])
     if problems:  # keep the process logs of a run that lost documents or never finished
         click.echo(f"pipeline benchmark: {'; '.join(problems)}; logs kept in {tmp}", err=True)
     elif not p.keep:
         shutil.rmtree(tmp, ignore_errors=True)
-    params_out = {k: v for k, v in p.__dict__.items() if k != "progress"}
-    report: dict[str, Any] = {
-        "benchmark": "pipeline",
-        "problems": problems,
-        "logs": str(tmp) if problems or p.keep else None,
-        "reproduce": reproduce or common.command_line(pipeline_cmd, params_out),
-        "machine": common.machine_info(),
-        "parameters": params_out,
-        "settings": common.settings_summary()
-        | {"baseline_fetch_max_wait_ms": int(os.environ.get(FETCH_WAIT_ENV, "10"))},
-        "method": {
+    report = common.bench_report(
+        "pipeline",
+        pipeline_cmd,
+        p,
+        body,
+        reproduce=reproduce,
+        head={"problems": problems, "logs": str(tmp) if problems or p.keep else None},
+        settings={"baseline_fetch_max_wait_ms": int(os.environ.get(FETCH_WAIT_ENV, "10"))},
+        t0=t0,
+        method={
             "throughput": "documents on agent topics / (last document timestamp - max(all processes assigned, first document)); record timestamps",
             "baseline": "k plain aiokafka processes (passthrough): consumer group, getmany(batch_size), produce the pipeline's pre-rendered outputs (documents + tracking events) byte for byte, await all, commit per batch",
             "latency": "agent-topic record timestamp - edi-received-at (set just before each send); feeder in the bench process at a fixed rate; records sent in the first warmup_seconds excluded; the passthrough is fed the same records at the same rates",
             "load": "seeded interchanges keyed by benchmark partners (any sender) whose ids hash evenly onto the inbound partitions",
             "cpu": "cpu_cores_busy: CPU seconds of the consuming processes / window seconds (psutil); broker and bench process alongside",
         },
-        **body,
-        "elapsed_s": round(time.time() - t0, 1),
-    }
+    )
     if plot is not None:
         from benchmarks.plot import plot_pipeline
 
@@ -1048,9 +1043,7 @@ def _float_list(_ctx: Any, _param: Any, value: str | Sequence[float]) -> list[fl
 
 
 @click.command("pipeline")
-@click.option(
-    "--broker", default=None, metavar="HOST:PORT", help="Use this broker (default: start Tansu)."
-)
+@common.broker_option
 @click.option(
     "--interchanges",
     "-n",
@@ -1146,28 +1139,10 @@ def _float_list(_ctx: Any, _param: Any, value: str | Sequence[float]) -> list[fl
     show_default=True,
     help="Also feed the passthrough at the same offered rates (its latency floor).",
 )
-@click.option("--keep", is_flag=True, help="Keep the temporary directory (logs).")
-@click.option("--progress/--no-progress", default=True, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Write the JSON here.",
-)
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_PLOT,
-    show_default=True,
-    help="Write the PNG plot here.",
-)
+@common.run_options(DEFAULT_OUT, DEFAULT_PLOT)
 def pipeline_cmd(out: Path, plot: Path, **kw: Any) -> None:
     """Pipeline documents/s and latency vs a passthrough aiokafka baseline; prints JSON."""
-    p = Params(**kw)
-    ctx = click.get_current_context()
-    reproduce = common.command_line(ctx.command, ctx.params)
-    report = run(p, reproduce=reproduce, out=out, plot=plot)
+    report = run(Params(**kw), reproduce=common.current_command_line(), out=out, plot=plot)
     click.echo(json.dumps(report, indent=2))
 
 

@@ -23,6 +23,17 @@ class Scan:
     problems: list[str] = field(default_factory=list)
 
 
+def _trailer(
+    scan: Scan, where: str, elems: list[str], counted: int, ref: str | None, ref_name: str
+) -> None:
+    """Check a trailer (SE, GE, IEA, UNT, UNZ): its count is ``counted``, its reference ``ref``."""
+    tag = elems[0]
+    if elems[1] != str(counted):
+        scan.problems.append(f"{where}: {tag}01={elems[1]}, counted {counted}")
+    if elems[2] != ref:
+        scan.problems.append(f"{where}: {tag}02={elems[2]} != {ref_name}")
+
+
 def _x12(text: str, pos: int, scan: Scan) -> int:
     """Check one X12 interchange starting at ``pos``; returns the position after it."""
     isa = text[pos : pos + 106]
@@ -83,10 +94,7 @@ def _x12(text: str, pos: int, scan: Scan) -> int:
             if st is None:
                 scan.problems.append("SE without ST")
                 continue
-            if elems[1] != str(n_seg + 1):
-                scan.problems.append(f"transaction {st[2]}: SE01={elems[1]}, counted {n_seg + 1}")
-            if elems[2] != st[2]:
-                scan.problems.append(f"transaction {st[2]}: SE02={elems[2]} != ST02")
+            _trailer(scan, f"transaction {st[2]}", elems, n_seg + 1, st[2], "ST02")
             st = None
         elif tag == "GE":
             if st is not None:
@@ -95,20 +103,14 @@ def _x12(text: str, pos: int, scan: Scan) -> int:
             if gs is None:
                 scan.problems.append("GE without GS")
                 continue
-            if elems[1] != str(n_tx):
-                scan.problems.append(f"group {gs[6]}: GE01={elems[1]}, counted {n_tx}")
-            if elems[2] != gs[6]:
-                scan.problems.append(f"group {gs[6]}: GE02={elems[2]} != GS06")
+            _trailer(scan, f"group {gs[6]}", elems, n_tx, gs[6], "GS06")
             gs = None
         elif tag == "IEA":
             if st is not None:
                 scan.problems.append(f"transaction {st[2]}: SE missing")
             if gs is not None:
                 scan.problems.append(f"group {gs[6]}: GE missing")
-            if elems[1] != str(groups):
-                scan.problems.append(f"interchange {ctl}: IEA01={elems[1]}, counted {groups}")
-            if elems[2] != ctl:
-                scan.problems.append(f"interchange {ctl}: IEA02={elems[2]} != ISA13")
+            _trailer(scan, f"interchange {ctl}", elems, groups, ctl, "ISA13")
             return i
         else:
             scan.problems.append(f"interchange {ctl}: {tag} outside a transaction")
@@ -168,18 +170,12 @@ def _edifact(text: str, pos: int, scan: Scan) -> int:
             if unh is None:
                 scan.problems.append("UNT without UNH")
                 continue
-            if elems[1] != str(n_seg + 1):
-                scan.problems.append(f"message {unh[1]}: UNT01={elems[1]}, counted {n_seg + 1}")
-            if elems[2] != unh[1]:
-                scan.problems.append(f"message {unh[1]}: UNT02={elems[2]} != UNH01")
+            _trailer(scan, f"message {unh[1]}", elems, n_seg + 1, unh[1], "UNH01")
             unh = None
         elif tag == "UNZ":
             if unh is not None:
                 scan.problems.append(f"message {unh[1]}: UNT missing")
-            if elems[1] != str(n_msg):
-                scan.problems.append(f"interchange {ref}: UNZ01={elems[1]}, counted {n_msg}")
-            if elems[2] != ref:
-                scan.problems.append(f"interchange {ref}: UNZ02={elems[2]} != UNB05")
+            _trailer(scan, f"interchange {ref}", elems, n_msg, ref, "UNB05")
             return i
         elif unh is not None:
             n_seg += 1
