@@ -36,6 +36,18 @@ class Load:
         return len(self.expected)
 
 
+def x12_file(seed: int, interchanges: int = 2, per: int = 3) -> bytes:
+    """A generated X12 file: ``interchanges`` interchanges of ``per`` sets, sender ZZ:PARTNER001."""
+    data, _ = generate_bytes(
+        seed=seed,
+        mix="x12",
+        interchanges=interchanges,
+        transactions_per_interchange=per,
+        partners=1,
+    )
+    return data
+
+
 def make_load(
     settings: Settings,
     *,

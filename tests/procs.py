@@ -6,7 +6,8 @@ import asyncio
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "Proc",
     "read_json",
     "read_topic",
+    "running",
     "settings_env",
     "start_ingest",
     "start_worker",
@@ -34,6 +36,18 @@ class Proc(Child):
 
     def __init__(self, args: list[str], settings: Settings, log: Path) -> None:
         super().__init__(args, settings, log)
+
+
+@contextmanager
+def running(proc: Proc, *, kill: bool = False) -> Iterator[Proc]:
+    """``proc`` for the ``with`` block, then stopped (``kill``: SIGKILLed, no clean shutdown)."""
+    try:
+        yield proc
+    finally:
+        if kill:
+            proc.kill()
+        else:
+            proc.stop()
 
 
 def wait_http(url: str, timeout: float = 60.0, proc: Proc | None = None) -> None:

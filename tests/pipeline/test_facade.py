@@ -18,27 +18,15 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generate import generate_bytes
 from pipeline.broker import EmbeddedBroker, free_port
 from pipeline.settings import Settings
-from tests.faultkit import expected_ids, seen_ids
+from tests.faultkit import expected_ids, seen_ids, x12_file
 from tests.procs import Proc, http, start_ingest, start_worker, wait_http, wait_until
 
 BODY_CAP = 64 * 1024
 SANDBOX = {"Authorization": "Bearer sandbox-demo-key"}
 ACME = {"X-API-Key": "acme-demo-key"}
 _n = itertools.count(1)
-
-
-def load(seed: int, interchanges: int = 2, per: int = 3) -> bytes:
-    data, _ = generate_bytes(
-        seed=seed,
-        mix="x12",
-        interchanges=interchanges,
-        transactions_per_interchange=per,
-        partners=1,
-    )
-    return data
 
 
 class Service:
@@ -116,7 +104,7 @@ UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "missing or unknown
     ids=["none", "unknown-bearer", "near-miss", "basic"],
 )
 def test_post_without_a_known_key_is_401(svc: Service, headers: dict[str, str]) -> None:
-    status, hdrs, body = svc.post(load(1), headers)
+    status, hdrs, body = svc.post(x12_file(1), headers)
     assert (status, body) == (401, UNAUTHORIZED)
     assert hdrs["WWW-Authenticate"] == "Bearer"
     assert svc.get("0190aabbccdd0011223344", headers)[::2] == (401, UNAUTHORIZED)
@@ -124,7 +112,7 @@ def test_post_without_a_known_key_is_401(svc: Service, headers: dict[str, str]) 
 
 def test_post_202_with_summary_then_routed_and_private(svc: Service) -> None:
     """202: ingest id and per-interchange summary; GET follows it to routed; other partners: 404."""
-    data = load(2, interchanges=2, per=3)
+    data = x12_file(2, interchanges=2, per=3)
     status, _, body = svc.post(data, {**SANDBOX, "X-Filename": "po-batch.x12"})
     assert status == 202, body
     from parsers import parse
@@ -156,7 +144,7 @@ def test_post_202_with_summary_then_routed_and_private(svc: Service) -> None:
 
 def test_post_as_another_partner_is_403_and_rejected(svc: Service) -> None:
     """acme's key with an envelope sender that is not acme's: 403 EDI102, tracked as rejected."""
-    status, _, body = svc.post(load(3, 1, 1), ACME)
+    status, _, body = svc.post(x12_file(3, 1, 1), ACME)
     assert status == 403
     assert body["status"] == "rejected" and body["error"]["code"] == "EDI102"
     assert body["error"]["message"] == (
@@ -181,7 +169,7 @@ def test_post_unreadable_envelope_is_400_with_the_coded_error(svc: Service) -> N
 
 
 def test_post_over_the_body_cap_is_413(svc: Service) -> None:
-    too_big = load(4, 30, 5)
+    too_big = x12_file(4, 30, 5)
     assert len(too_big) > BODY_CAP
     status, _, body = svc.post(too_big, SANDBOX)
     assert status == 413
@@ -198,7 +186,7 @@ def test_post_over_the_body_cap_is_413(svc: Service) -> None:
 
 
 def test_same_interchange_twice_is_tracked_duplicate(svc: Service) -> None:
-    data = load(5, 1, 2)
+    data = x12_file(5, 1, 2)
     first = svc.post(data, SANDBOX)
     assert first[0] == 202
     svc.status_becomes(first[2]["ingest_id"], SANDBOX, "routed")
@@ -223,14 +211,14 @@ def test_broker_unreachable_503_and_files_wait_then_flow(
         wait_http(f"{base}/healthz", 60, ingest)
         status, hdrs, body = http("GET", f"{base}/readyz")
         assert status == 503 and body["ready"] is False and body["connected"] is False
-        status, hdrs, body = http("POST", f"{base}/v1/interchanges", load(6), SANDBOX)
+        status, hdrs, body = http("POST", f"{base}/v1/interchanges", x12_file(6), SANDBOX)
         assert status == 503 and hdrs["Retry-After"] == "5"
         assert body["error"]["code"] == "unavailable"
         # the façade still authenticates first: no information to strangers
-        assert http("POST", f"{base}/v1/interchanges", load(6), {})[0] == 401
+        assert http("POST", f"{base}/v1/interchanges", x12_file(6), {})[0] == 401
         inbox = s.inbox / "sandbox"
         wait_until(inbox.exists, 30, "inbox created")
-        waiting = load(7)
+        waiting = x12_file(7)
         (inbox / "waiting.x12").write_bytes(waiting)
         for _ in range(5):  # many scan periods (stable 0.2 s, poll 0.1 s): still not taken
             time.sleep(0.3)
@@ -238,7 +226,7 @@ def test_broker_unreachable_503_and_files_wait_then_flow(
             assert not list((s.data_dir / "claimed").rglob("*.x12"))
         broker_factory(port=port)
         wait_http(f"{base}/readyz", 60, ingest)
-        status, _, body = http("POST", f"{base}/v1/interchanges", load(6), SANDBOX)
+        status, _, body = http("POST", f"{base}/v1/interchanges", x12_file(6), SANDBOX)
         assert status == 202, body
         wait_until(
             lambda: list((s.archive / "sandbox").rglob("waiting.x12")), 60, "archived", proc=ingest

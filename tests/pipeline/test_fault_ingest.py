@@ -16,28 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import generate_bytes
 from pipeline.broker import EmbeddedBroker
 from pipeline.ingest import Source, plan_input
 from pipeline.partners import PartnerRegistry, load_partners
 from pipeline.settings import Settings
-from tests.faultkit import expected_ids, inbound, seen_ids, tally
+from tests.faultkit import expected_ids, inbound, seen_ids, tally, x12_file
 from tests.procs import http, start_ingest, start_worker, wait_until
 
 pytestmark = pytest.mark.slow
 
 SANDBOX = {"Authorization": "Bearer sandbox-demo-key"}
-
-
-def load(seed: int, interchanges: int, per: int) -> bytes:
-    data, _ = generate_bytes(
-        seed=seed,
-        mix="x12",
-        interchanges=interchanges,
-        transactions_per_interchange=per,
-        partners=1,
-    )
-    return data
 
 
 def drop_file(s: Settings, name: str, data: bytes, partner: str = "sandbox") -> None:
@@ -84,7 +72,7 @@ def test_fault2_sigkill_ingest_mid_file_then_restart(
     or it drops chunks as "duplicates" even without any fault.
     """
     s = make_settings(max_message_bytes=2048, producer_linger_ms=150, partitions=2)
-    data = load(41, 300, 4)
+    data = x12_file(41, 300, 4)
     partner = PartnerRegistry(load_partners(s.partners)).get("sandbox")
     assert partner is not None
     n = plan_input(Source(data=data), partner, s.max_message_bytes, 10**8).messages
@@ -161,7 +149,7 @@ def test_fault3_broker_down_30s_while_files_arrive(
     files: dict[str, bytes] = {}
 
     def add(name: str, seed: int) -> None:
-        files[name] = load(seed, 3, 3)
+        files[name] = x12_file(seed, 3, 3)
         drop_file(s, name, files[name])
 
     try:
@@ -178,7 +166,7 @@ def test_fault3_broker_down_30s_while_files_arrive(
         t0 = time.monotonic()
         add("during-00.x12", 199)
         wait_until(lambda: http("GET", f"{base}/readyz")[0] == 503, 30, "readyz 503", proc=ingest)
-        status, hdrs, body = http("POST", f"{base}/v1/interchanges", load(99, 1, 1), SANDBOX)
+        status, hdrs, body = http("POST", f"{base}/v1/interchanges", x12_file(99, 1, 1), SANDBOX)
         assert status == 503 and hdrs["Retry-After"] == "5", body
         i = 0
         while time.monotonic() - t0 < 30:

@@ -52,6 +52,7 @@ def test_sigkill_worker_mid_stream_then_restart(make_settings, tmp_path: Path) -
         settings.model_copy(update={"worker_web_port": free_port()}), tmp_path, "worker-restarted"
     )
     feeder.join(60)
+    assert not feeder.is_alive(), "the feeder did not finish producing"
     counts = asyncio.run(seen_ids(settings, load.expected, timeout=90))
     w2.stop()
     result = tally(load.expected, counts)
@@ -71,6 +72,7 @@ def test_two_workers_sigkill_one(make_settings, tmp_path: Path) -> None:  # type
     _wait_docs(settings, load, 0.3)
     b.kill()
     feeder.join(60)
+    assert not feeder.is_alive(), "the feeder did not finish producing"
     counts = asyncio.run(seen_ids(settings, load.expected, timeout=90))
     a.stop()
     result = tally(load.expected, counts)

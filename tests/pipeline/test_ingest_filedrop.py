@@ -20,14 +20,14 @@ from typing import Any
 import orjson
 import pytest
 
-from benchmarks.generate import generate, generate_bytes
+from benchmarks.generate import generate
 from parsers import parse
 from pipeline import admin, kafka
 from pipeline.broker import EmbeddedBroker
 from pipeline.ingest import FileDrop, Ingestor, load_registry
 from pipeline.settings import Settings
 from pipeline.topics import DEADLETTER, INBOUND, TRACKING
-from tests.faultkit import expected_ids
+from tests.faultkit import expected_ids, x12_file
 from tests.procs import Proc, peak_rss_mb, read_topic, wait_http, wait_until
 
 CORPUS_850 = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"  # ZZ:SENDERISA = acme
@@ -87,17 +87,6 @@ def listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def load(interchanges: int, per: int, seed: int = 3) -> bytes:
-    data, _ = generate_bytes(
-        seed=seed,
-        mix="x12",
-        interchanges=interchanges,
-        transactions_per_interchange=per,
-        partners=1,
-    )
-    return data
-
-
 def headers_of(rec: Any) -> dict[str, str]:
     return {k: v.decode() for k, v in rec.headers}
 
@@ -108,7 +97,7 @@ async def test_dot_tmp_part_files_ignored_and_growing_file_waits(make_drop: Make
     drop = await make_drop(stable_seconds=0.3)
     s = drop.settings
     inbox = s.inbox / "sandbox"
-    data = load(2, 3)
+    data = x12_file(3, 2, 3)
     ignored = [".hidden.x12", "upload.tmp", "upload.part", "UPLOAD.PART", "x.partial"]
     for name in ignored:
         (inbox / name).write_bytes(data)
@@ -140,7 +129,7 @@ async def test_claim_produce_archive_headers_and_index(make_drop: MakeDrop) -> N
     """claimed → produced (every header) → sha256 index → archive/<partner>/YYYY/MM/DD/."""
     drop = await make_drop()
     s = drop.settings
-    data = load(3, 4)
+    data = x12_file(3, 3, 4)
     (s.inbox / "sandbox" / "orders.x12").write_bytes(data)
     before = datetime.now(UTC)
     assert await drop.scan_once() == 1
@@ -177,11 +166,11 @@ async def test_claimed_files_are_redriven_with_their_ingest_id(make_drop: MakeDr
     """What a crash left in claimed/ is produced at start under the same ingest id, then archived."""
     drop = await make_drop()
     s = drop.settings
-    data = load(2, 2, seed=5)
+    data = x12_file(5, 2, 2)
     (s.claimed / "sandbox").mkdir(parents=True, exist_ok=True)
     (s.claimed / "sandbox" / "0190aabbccdd0011223344__left.x12").write_bytes(data)
     # crashed after the index entry, before the archive: archived, not produced again
-    done = load(1, 1, seed=6)
+    done = x12_file(6, 1, 1)
     drop.sha_index.add("sandbox", hashlib.sha256(done).hexdigest(), "0190aabbccdd9999999999")
     (s.claimed / "sandbox" / "0190aabbccdd9999999999__done.x12").write_bytes(done)
     assert await drop.redrive() == 2
@@ -197,7 +186,7 @@ async def test_same_content_twice_is_a_duplicate_not_produced_again(make_drop: M
     """Same sha256 from the same partner: tracking `duplicate`, archived, nothing on edi.inbound."""
     drop = await make_drop()
     s = drop.settings
-    data = load(2, 2, seed=8)
+    data = x12_file(8, 2, 2)
     (s.inbox / "sandbox" / "first.x12").write_bytes(data)
     assert await drop.scan_once() == 1
     (s.inbox / "sandbox" / "again.x12").write_bytes(data)
@@ -215,8 +204,8 @@ async def test_big_interchange_split_into_chunks_that_each_parse(make_drop: Make
     together exactly the original transactions and documents (nothing truncated)."""
     drop = await make_drop(max_message_bytes=4096)
     s = drop.settings
-    big = load(1, 60, seed=9)
-    small = load(1, 1, seed=10)
+    big = x12_file(9, 1, 60)
+    small = x12_file(10, 1, 1)
     data = big + small
     assert len(big) > 10 * 4096
     (s.inbox / "sandbox" / "big.x12").write_bytes(data)
@@ -290,7 +279,7 @@ async def test_a_partner_cannot_submit_as_another(corpus: Path, make_drop: MakeD
     drop = await make_drop()
     s = drop.settings
     own = (corpus / CORPUS_850).read_bytes()  # ZZ:SENDERISA: acme's
-    foreign = load(1, 2, seed=12)  # ZZ:PARTNER001: not acme's
+    foreign = x12_file(12, 1, 2)  # ZZ:PARTNER001: not acme's
     (s.inbox / "acme" / "mixed.x12").write_bytes(own + foreign)
     (s.inbox / "acme" / "own.x12").write_bytes(own)
     assert await drop.scan_once() == 2
@@ -316,7 +305,7 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     outside = tmp_path / "outside"
     outside.mkdir()
     secret = outside / "secret.x12"
-    secret.write_bytes(load(1, 1))
+    secret.write_bytes(x12_file(3, 1, 1))
     os.symlink(secret, inbox / "link.x12")
     os.symlink(outside, s.inbox / "linked")  # a partner folder that points elsewhere
     os.mkfifo(inbox / "pipe.x12")
@@ -326,7 +315,7 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     (inbox / "big.x12").write_bytes(b"ISA" + b" " * 20_000)
     (inbox / "subfolder").mkdir()  # left alone: never descended into
     (s.inbox / "nobody").mkdir()
-    (s.inbox / "nobody" / "who.x12").write_bytes(load(1, 1))
+    (s.inbox / "nobody" / "who.x12").write_bytes(x12_file(3, 1, 1))
     assert await drop.scan_once() == 8
 
     def reports(folder: Path) -> dict[str, dict[str, Any]]:
@@ -364,12 +353,13 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     assert sorted(d["error"]["code"] for d in dead) == sorted(
         ["EDI104", "EDI104", "EDI111", "EDI105", "EDI105", "EDI105", "EDI103", "EDI101"]
     )
-    by_code = {d["error"]["code"]: d for d in dead}
-    assert by_code["EDI104"]["raw"] == {
-        "size": 0,
-        "text": "",
-        "ref": by_code["EDI104"]["raw"]["ref"],
-    }
+    # a link is never read (no bytes); its dead letter points at the moved link itself
+    links = [d["raw"] for d in dead if d["error"]["code"] == "EDI104"]
+    for raw in links:
+        moved = Path(raw["ref"]["quarantine"])
+        assert raw == {"size": 0, "text": "", "ref": {"quarantine": str(moved)}}
+        assert moved.is_symlink() and moved.is_relative_to(s.quarantine), moved
+    assert str(link) in {raw["ref"]["quarantine"] for raw in links}
     assert await settle_count(s, INBOUND, quiet=0.5) == 0
 
 
@@ -384,7 +374,7 @@ async def test_broker_down_files_wait_then_everything_flows(
     drop = await make_drop(producer_options={"request_timeout_ms": 3000}, broker=b.address)
     s = drop.settings
     b.stop()
-    first, second = load(2, 2, seed=21), load(1, 3, seed=22)
+    first, second = x12_file(21, 2, 2), x12_file(22, 1, 3)
     (s.inbox / "sandbox" / "a-junk.txt").write_bytes(b"not EDI")
     (s.inbox / "sandbox" / "first.x12").write_bytes(first)
     assert await drop.scan_once() == 1  # the junk is refused: no broker needed for that

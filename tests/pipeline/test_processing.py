@@ -45,6 +45,16 @@ def tracking(out: Outcome) -> list[dict[str, object]]:
     return [orjson.loads(o.value) for o in out.outputs if o.topic == "edi.tracking"]
 
 
+def after_first(corpus: Path) -> tuple[Processor, bytes]:
+    """A processor that has routed the dual file (ingest id i1) and stored that batch; the file."""
+    state = MemoryState()
+    p = processor(state)
+    data = (corpus / DUAL).read_bytes()
+    p.process(msg(data))
+    state.commit()
+    return p, data
+
+
 def test_documents_routed_acked_and_tracked(corpus: Path) -> None:
     out = processor().process(msg((corpus / DUAL).read_bytes()))
     assert out.outcome == "routed" and out.documents == 3
@@ -59,11 +69,7 @@ def test_documents_routed_acked_and_tracked(corpus: Path) -> None:
 
 
 def test_resend_is_a_duplicate_unless_forced(corpus: Path) -> None:
-    state = MemoryState()
-    p = processor(state)
-    data = (corpus / DUAL).read_bytes()
-    p.process(msg(data))
-    state.commit()
+    p, data = after_first(corpus)
     again = p.process(msg(data, ingest_id="i2"))
     assert again.outcome == "duplicate" and again.documents == 0 and again.duplicates == 1
     assert tracking(again)[0]["original_ingest_id"] == "i1"
@@ -80,11 +86,7 @@ def test_duplicates_within_one_batch_are_seen(corpus: Path) -> None:
 
 
 def test_control_numbers_are_monotonic_per_partner(corpus: Path) -> None:
-    state = MemoryState()
-    p = processor(state)
-    data = (corpus / DUAL).read_bytes()
-    p.process(msg(data))
-    state.commit()
+    p, data = after_first(corpus)
     out = p.process(msg(data.replace(b"000000020", b"000000021"), ingest_id="i2"))
     controls = [
         dict(o.headers)["edi-ack-control"] for o in out.outputs if o.topic == "edi.acks.outbound"
@@ -125,10 +127,7 @@ def test_edifact_contrl_for_globex(corpus: Path) -> None:
 
 def test_inbound_997_is_reconciled_with_what_we_sent(corpus: Path) -> None:
     """A partner's 997 for our 997's group is matched; an unknown one is reported unmatched."""
-    state = MemoryState()
-    p = processor(state)
-    p.process(msg((corpus / DUAL).read_bytes()))
-    state.commit()
+    p, _ = after_first(corpus)
     # the partner acknowledges our group 1 (what our first 997 carried)
     reply = (
         b"ISA*00*          *00*          *ZZ*SENDERISA      *ZZ*RECEIVERISA    *261126*1200*U*00401*000000777*0*P*>~"

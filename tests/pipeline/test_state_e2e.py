@@ -23,13 +23,24 @@ from typing import Any
 import orjson
 import pytest
 
+from pipeline import kafka
 from pipeline.app import faust_datadir
 from pipeline.broker import free_port
 from pipeline.partners import load_partners
 from pipeline.partners_sync import sync
 from pipeline.settings import Settings
 from tests.faultkit import produce
-from tests.procs import ROOT, Proc, read_topic, settings_env, start_ingest, start_worker
+from tests.procs import (
+    ROOT,
+    Proc,
+    read_topic,
+    running,
+    settings_env,
+    start_ingest,
+    start_worker,
+    wait_http,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -61,21 +72,15 @@ def feed(settings: Settings, data: bytes, partner: str, ingest_id: str, **extra:
     asyncio.run(produce(settings, [(data, headers)], partner=partner))
 
 
-def wait_until(pred: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``pred`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+@pytest.fixture()
+def dual(corpus: Path) -> bytes:
+    """The corpus file with an 810 group and an 850 group (acme's sender, ISA13 000000020)."""
+    return (corpus / DUAL).read_bytes()
 
 
 def values(settings: Settings, topic: str, timeout: float = 1.5) -> list[Any]:
-    """Every record of a topic right now (JSON values decoded)."""
-    recs = asyncio.run(read_topic(settings, topic, until=lambda r: False, timeout=timeout))
-    return recs
+    """Every record of a topic right now (raw records: ``docs`` decodes JSON values)."""
+    return asyncio.run(read_topic(settings, topic, until=lambda r: False, timeout=timeout))
 
 
 def docs(settings: Settings, topic: str) -> list[dict[str, Any]]:
@@ -94,6 +99,7 @@ def wait_event(
         lambda: [e for e in events(settings, ingest_id) if e["event"] == kind],
         timeout,
         f"{kind} of {ingest_id}",
+        interval=0.3,
     )
 
 
@@ -116,14 +122,12 @@ def metric(settings: Settings, name: str, **labels: str) -> float:
 
 
 def test_partner_change_enriches_without_restart(
-    make_settings, corpus: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     s = make_settings()
     asyncio.run(sync(s, load_partners(s.partners)))
-    w = start_worker(s, tmp_path)
-    try:
-        data = (corpus / DUAL).read_bytes()
-        feed(s, data, "acme", "enrich-1")
+    with running(start_worker(s, tmp_path)):
+        feed(s, dual, "acme", "enrich-1")
         wait_event(s, "enrich-1", "routed")
         first = [d for d in docs(s, "agents.orders") if d["source"]["ingest_id"] == "enrich-1"]
         assert first[0]["partner"] == {"id": "acme", "name": "ACME Foods", "segment": "retail"}
@@ -141,7 +145,7 @@ def test_partner_change_enriches_without_restart(
             "partner updates",
         )
 
-        feed(s, with_control(data, "000000021"), "acme", "enrich-2")
+        feed(s, with_control(dual, "000000021"), "acme", "enrich-2")
         wait_event(s, "enrich-2", "routed")
         second = [d for d in docs(s, "agents.orders") if d["source"]["ingest_id"] == "enrich-2"]
         assert second[0]["partner"] == {
@@ -151,56 +155,46 @@ def test_partner_change_enriches_without_restart(
             "tier": "gold",
         }
         assert "api_key_sha256" not in second[0]["partner"]
-    finally:
-        w.stop()
 
 
 def test_resent_interchange_suppressed_also_after_restart(
-    make_settings, corpus: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     s = make_settings()
-    w = start_worker(s, tmp_path)
-    data = (corpus / DUAL).read_bytes()
-    try:
-        feed(s, data, "acme", "dup-1")
+    # killed, no clean shutdown: the duplicate table must come back from its changelog
+    with running(start_worker(s, tmp_path), kill=True):
+        feed(s, dual, "acme", "dup-1")
         wait_event(s, "dup-1", "routed")
-        feed(s, data, "acme", "dup-2")
+        feed(s, dual, "acme", "dup-2")
         dup = wait_event(s, "dup-2", "duplicate")[0]
         assert dup["original_ingest_id"] == "dup-1" and dup["interchange"] == "000000020"
         assert metric(s, "edi_duplicates_total", partner="acme") == 1
-    finally:
-        w.kill()  # no clean shutdown: the duplicate table must come back from its changelog
     s2 = s.model_copy(update={"worker_web_port": free_port()})
-    w2 = start_worker(s2, tmp_path, "worker-2")
-    try:
-        feed(s2, data, "acme", "dup-3")
+    with running(start_worker(s2, tmp_path, "worker-2")):
+        feed(s2, dual, "acme", "dup-3")
         dup = wait_event(s2, "dup-3", "duplicate")[0]
         assert dup["original_ingest_id"] == "dup-1"
         assert metric(s2, "edi_duplicates_total", partner="acme") == 1
         # a new interchange (other ISA13) is not a duplicate
-        feed(s2, with_control(data, "000000099"), "acme", "dup-4")
+        feed(s2, with_control(dual, "000000099"), "acme", "dup-4")
         wait_event(s2, "dup-4", "routed")
-        orders = [d for d in docs(s2, "agents.orders")]
+        orders = docs(s2, "agents.orders")
         assert sorted(d["source"]["ingest_id"] for d in orders) == ["dup-1", "dup-4"]
-    finally:
-        w2.stop()
 
 
 def test_back_to_back_batches_see_the_batch_still_being_stored(
-    make_settings, corpus: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     """One record per batch, so batch N+1 is processed while batch N is still being stored.
 
     Re-sends right behind their original are still duplicates, and every 997
     still gets its own, increasing control number.
     """
     s = make_settings(batch_size=1)
-    w = start_worker(s, tmp_path)
-    data = (corpus / DUAL).read_bytes()
-    try:
+    with running(start_worker(s, tmp_path)):
         records = []
         for i in range(6):
-            fresh = with_control(data, f"0000003{i:02d}")
+            fresh = with_control(dual, f"0000003{i:02d}")
             records += [
                 (fresh, inbound_headers(f"b2b-{i}", "acme")),
                 (fresh, inbound_headers(f"b2b-{i}-again", "acme")),
@@ -234,18 +228,16 @@ def test_back_to_back_batches_see_the_batch_still_being_stored(
         ]
         assert len(controls) == 6 * 2  # a 997 per group: the file has two groups
         assert controls == sorted(controls) and len(set(controls)) == len(controls)
-    finally:
-        w.stop()
 
 
-def test_routing_rules_reload_without_restart(make_settings, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_routing_rules_reload_without_restart(
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     rules = tmp_path / "routing.toml"
     shutil.copy(Settings().routing, rules)
     s = make_settings(routing=rules)
-    w = start_worker(s, tmp_path)
-    data = (corpus / DUAL).read_bytes()
-    try:
-        feed(s, data, "acme", "route-1")
+    with running(start_worker(s, tmp_path)):
+        feed(s, dual, "acme", "route-1")
         routed = wait_event(s, "route-1", "routed")[0]
         assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1}
 
@@ -258,7 +250,7 @@ def test_routing_rules_reload_without_restart(make_settings, corpus: Path, tmp_p
         wait_until(
             lambda: metric(s, "edi_routing_reloads_total", result="ok") >= 1, 15, "rules reload"
         )
-        feed(s, with_control(data, "000000022"), "acme", "route-2")
+        feed(s, with_control(dual, "000000022"), "acme", "route-2")
         routed = wait_event(s, "route-2", "routed")[0]
         assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1, "agents.catalog": 1}
         catalog = docs(s, "agents.catalog")
@@ -269,11 +261,9 @@ def test_routing_rules_reload_without_restart(make_settings, corpus: Path, tmp_p
         wait_until(
             lambda: metric(s, "edi_routing_reloads_total", result="error") >= 1, 15, "failed reload"
         )
-        feed(s, with_control(data, "000000023"), "acme", "route-3")
+        feed(s, with_control(dual, "000000023"), "acme", "route-3")
         routed = wait_event(s, "route-3", "routed")[0]
         assert routed["topics"] == {"agents.invoices": 2, "agents.orders": 1, "agents.catalog": 1}
-    finally:
-        w.stop()
 
 
 def _bad_first_810(data: bytes) -> bytes:
@@ -290,65 +280,64 @@ def _ack_files(s: Settings, partner: str) -> dict[str, str]:
 
 
 def test_acks_in_outbox_with_control_numbers_and_error_detail(
-    make_settings, corpus: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     s = make_settings()
-    w = start_worker(s, tmp_path)
-    ing = start_ingest(s, tmp_path)
-    try:
-        data = _bad_first_810((corpus / DUAL).read_bytes())
-        (s.inbox / "acme").mkdir(parents=True, exist_ok=True)
-        (s.inbox / "acme" / "bad-810.edi").write_bytes(data)
-        acks = wait_until(
-            lambda: len(_ack_files(s, "acme")) == 2 and _ack_files(s, "acme"), 60, "two 997 files"
-        )
-        by_group = {("IN" if "AK1*IN" in t else "PO"): (n, t) for n, t in acks.items()}
-        _, invoices_ack = by_group["IN"]
-        assert "AK2*810*000000001~AK5*R*4~" in invoices_ack  # SE01 count wrong: rejected, code 4
-        assert "AK2*810*000000002~AK5*A~" in invoices_ack
-        assert "AK9*P*2*2*1~" in invoices_ack  # partially accepted: 2 received, 1 accepted
-        _, orders_ack = by_group["PO"]
-        assert "AK9*A*1*1*1~" in orders_ack
-        isa13 = sorted(t.split("*")[13] for t in acks.values())
-        assert isa13 == ["000000001", "000000002"]  # our first control numbers for acme
-        assert metric(s, "edi_acks_sent_total", type="997") == 2
+    with running(start_ingest(s, tmp_path)):
+        with running(start_worker(s, tmp_path), kill=True):
+            data = _bad_first_810(dual)
+            (s.inbox / "acme").mkdir(parents=True, exist_ok=True)
+            (s.inbox / "acme" / "bad-810.edi").write_bytes(data)
+            acks = wait_until(
+                lambda: len(_ack_files(s, "acme")) == 2 and _ack_files(s, "acme"),
+                60,
+                "two 997 files",
+            )
+            by_group = {("IN" if "AK1*IN" in t else "PO"): (n, t) for n, t in acks.items()}
+            _, invoices_ack = by_group["IN"]
+            assert (
+                "AK2*810*000000001~AK5*R*4~" in invoices_ack
+            )  # SE01 count wrong: rejected, code 4
+            assert "AK2*810*000000002~AK5*A~" in invoices_ack
+            assert "AK9*P*2*2*1~" in invoices_ack  # partially accepted: 2 received, 1 accepted
+            _, orders_ack = by_group["PO"]
+            assert "AK9*A*1*1*1~" in orders_ack
+            isa13 = sorted(t.split("*")[13] for t in acks.values())
+            assert isa13 == ["000000001", "000000002"]  # our first control numbers for acme
+            assert metric(s, "edi_acks_sent_total", type="997") == 2
 
-        dead = [orjson.loads(r.value) for r in values(s, "edi.deadletter")]
-        bad = [d for d in dead if d["context"].get("transaction") == "000000001"]
-        assert (
-            bad
-            and bad[0]["error"]["code"] == "EDI052"
-            and bad[0]["error"]["location"]["tag"] == "SE"
-        )
-        invoices = docs(s, "agents.invoices")
-        assert [d["control"]["transaction"] for d in invoices] == ["000000002"]  # the good one only
-    finally:
-        w.kill()
-    # after a hard restart the sequence continues: control numbers are never reused
-    s2 = s.model_copy(update={"worker_web_port": free_port()})
-    w2 = start_worker(s2, tmp_path, "worker-2")
-    try:
-        ok = with_control((corpus / DUAL).read_bytes(), "000000030")
-        (s.inbox / "acme" / "good.edi").write_bytes(ok)
-        acks = wait_until(
-            lambda: len(_ack_files(s, "acme")) == 4 and _ack_files(s, "acme"), 60, "four 997 files"
-        )
-        isa13 = sorted(t.split("*")[13] for t in acks.values())
-        assert isa13 == ["000000001", "000000002", "000000003", "000000004"]
-    finally:
-        w2.stop()
-        ing.stop()
+            dead = [orjson.loads(r.value) for r in values(s, "edi.deadletter")]
+            bad = [d for d in dead if d["context"].get("transaction") == "000000001"]
+            assert (
+                bad
+                and bad[0]["error"]["code"] == "EDI052"
+                and bad[0]["error"]["location"]["tag"] == "SE"
+            )
+            invoices = docs(s, "agents.invoices")
+            assert [d["control"]["transaction"] for d in invoices] == [
+                "000000002"
+            ]  # the good one only
+        # after a hard restart the sequence continues: control numbers are never reused
+        s2 = s.model_copy(update={"worker_web_port": free_port()})
+        with running(start_worker(s2, tmp_path, "worker-2")):
+            ok = with_control(dual, "000000030")
+            (s.inbox / "acme" / "good.edi").write_bytes(ok)
+            acks = wait_until(
+                lambda: len(_ack_files(s, "acme")) == 4 and _ack_files(s, "acme"),
+                60,
+                "four 997 files",
+            )
+            isa13 = sorted(t.split("*")[13] for t in acks.values())
+            assert isa13 == ["000000001", "000000002", "000000003", "000000004"]
 
 
 def test_replay_does_not_duplicate_unless_forced(
-    make_settings, corpus: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     s = make_settings()
-    w = start_worker(s, tmp_path)
-    data = (corpus / DUAL).read_bytes()
-    try:
+    with running(start_worker(s, tmp_path)):
         for i, ctl in enumerate(("000000040", "000000041", "000000042")):
-            feed(s, with_control(data, ctl), "acme", f"rep-{i}")
+            feed(s, with_control(dual, ctl), "acme", f"rep-{i}")
         for i in range(3):
             wait_event(s, f"rep-{i}", "routed")
         before = docs(s, "agents.orders")
@@ -382,16 +371,14 @@ def test_replay_does_not_duplicate_unless_forced(
         recs = values(s, "agents.orders")
         replayed = [dict(r.headers) for r in recs[3:]]
         assert all(h.get("edi-replay", b"").decode() == forced["replay_id"] for h in replayed)
-    finally:
-        w.stop()
 
 
-def test_stats_page_reports_partner_windows(make_settings, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stats_page_reports_partner_windows(
+    make_settings: Callable[..., Settings], dual: bytes, tmp_path: Path
+) -> None:
     s = make_settings()
-    w = start_worker(s, tmp_path)
-    try:
-        data = (corpus / DUAL).read_bytes()
-        feed(s, data, "acme", "stats-1")
+    with running(start_worker(s, tmp_path)):
+        feed(s, dual, "acme", "stats-1")
         wait_event(s, "stats-1", "routed")
         stats = wait_until(
             lambda: (
@@ -406,22 +393,18 @@ def test_stats_page_reports_partner_windows(make_settings, corpus: Path, tmp_pat
             "stats",
         )
         cur = stats["partners"]["acme"]["current"]
-        assert cur["interchanges"] == 1 and cur["documents"] == 3 and cur["bytes"] == len(data)
+        assert cur["interchanges"] == 1 and cur["documents"] == 3 and cur["bytes"] == len(dual)
         assert stats["tables"]["dedup"] == 1
         assert metric(s, "edi_partner_window", partner="acme", measure="documents") == 3
-    finally:
-        w.stop()
 
 
-def test_worker_alone_creates_its_topics(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_worker_alone_creates_its_topics(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
     """`edi-mesh worker` starts against a broker without our topics and creates them."""
     s = make_settings(partitions=3)
-    w = Proc(["worker"], s, tmp_path / "w.log")
-    try:
-        from tests.procs import wait_http
-
+    with running(Proc(["worker"], s, tmp_path / "w.log")) as w:
         wait_http(f"http://127.0.0.1:{s.worker_web_port}/readyz", 90, w)
-        from pipeline import kafka
 
         async def parts() -> dict[str, set[int] | None]:
             c = kafka.consumer(s)
@@ -440,5 +423,3 @@ def test_worker_alone_creates_its_topics(make_settings, tmp_path: Path) -> None:
         # Faust's directory lives under the data directory, never in the working directory
         assert faust_datadir(s).is_dir()
         assert not (ROOT / f"{s.app_id}-data").exists()
-    finally:
-        w.stop()

@@ -14,22 +14,24 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
 from benchmarks.generate import generate_bytes
 from pipeline.broker import free_port
-from tests.procs import ROOT
+from tests.procs import ROOT, wait_until
 
 X12_850_810 = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"
 X12_810 = "x12/staedi/src/test/resources/x12/simple810.edi"
 EDIFACT_ORDERS = "edifact/pydifact/tests/data/order2.edi"
+CLI = [sys.executable, "-m", "pipeline.cli"]
 
 
 def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
+        [*CLI, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -37,13 +39,25 @@ def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _wait_for(pred, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+def _up(data: Path, broker: int, facade: int, web: int) -> list[str]:
+    """The arguments of `edi-mesh up` on these ports and data directory."""
+    return ["up", "--port", str(broker), "--facade-port", str(facade), "--web-port", str(web),
+            "--data-dir", str(data)]  # fmt: skip
+
+
+def _tail(broker: str, topic: str, n: int, timeout: float = 20) -> list[dict[str, Any]]:
+    """Up to ``n`` values of ``topic`` from the beginning, through `edi-mesh tail` (exit 0)."""
+    r = _cli("tail", topic, "--broker", broker, "--from-beginning", "--max", str(n),
+             "--timeout", str(timeout))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return [json.loads(x) for x in r.stdout.splitlines()]
+
+
+def _all_gone(pids: list[int]) -> bool:
+    """No process of ``pids`` is left (zombies awaiting their parent count as gone)."""
+    return not any(
+        psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in pids
+    )
 
 
 @pytest.fixture()
@@ -52,20 +66,7 @@ def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
     data = tmp_path / "var"
     log = open(tmp_path / "up.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "up",
-            "--port",
-            str(ports["broker"]),
-            "--facade-port",
-            str(ports["facade"]),
-            "--web-port",
-            str(ports["web"]),
-            "--data-dir",
-            str(data),
-        ],
+        [*CLI, *_up(data, ports["broker"], ports["facade"], ports["web"])],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -77,7 +78,7 @@ def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
         return (tmp_path / "up.log").read_text()
 
     try:
-        _wait_for(
+        wait_until(
             lambda: "edi-mesh is up" in output() or proc.poll() is not None, 120, "edi-mesh up"
         )
         assert proc.poll() is None, output()
@@ -110,8 +111,8 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     shutil.copy(corpus / X12_810, data / "inbox" / "sandbox" / "invoice.edi")
     # every ORDERS file of the corpus lacks a valid UNZ (see test_corpus); this one only
     # misses it at the end, so the test completes the interchange as the syntax requires
-    orders = (corpus / EDIFACT_ORDERS).read_bytes().rstrip() + b"\nUNZ+1+000000001'\n"
-    (data / "inbox" / "globex" / "orders.edi").write_bytes(orders)
+    orders_file = (corpus / EDIFACT_ORDERS).read_bytes().rstrip() + b"\nUNZ+1+000000001'\n"
+    (data / "inbox" / "globex" / "orders.edi").write_bytes(orders_file)
     # the corpus has no 856: a seeded generator ship notice (S/O/P/I hierarchy) stands in
     asn, _ = generate_bytes(
         seed=3, mix={"856": 1.0}, interchanges=1, transactions_per_interchange=1
@@ -119,19 +120,7 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     (data / "inbox" / "sandbox" / "asn.edi").write_bytes(asn)
     (data / "inbox" / "acme" / "notes.txt").write_text("this is not EDI at all\n")
 
-    r = _cli(
-        "tail",
-        "agents.orders",
-        "--broker",
-        broker,
-        "--from-beginning",
-        "--max",
-        "2",
-        "--timeout",
-        "20",
-    )
-    assert r.returncode == 0, r.stderr
-    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    lines = _tail(broker, "agents.orders", 2)
     assert len(lines) == 2
     latency = time.monotonic() - t0
     by_type = {d["type"]: d for d in lines}
@@ -162,52 +151,19 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     orders = by_type["ORDERS"]
     assert orders["standard"] == "edifact" and orders["partner"]["id"] == "globex"
     assert orders["keys"]["order_number"] == "PO123456"
-    assert po["keys"]["po_number"]
+    assert po["keys"]["po_number"] == "S115921858"
 
-    r = _cli(
-        "tail",
-        "agents.invoices",
-        "--broker",
-        broker,
-        "--from-beginning",
-        "--max",
-        "2",
-        "--timeout",
-        "20",
-    )
-    invoices = [json.loads(x) for x in r.stdout.splitlines()]
+    invoices = _tail(broker, "agents.invoices", 2)
     assert sorted(d["type"] for d in invoices) == ["810", "810"]
-    r = _cli(
-        "tail",
-        "agents.shipments",
-        "--broker",
-        broker,
-        "--from-beginning",
-        "--max",
-        "1",
-        "--timeout",
-        "20",
-    )
-    asn = [json.loads(x) for x in r.stdout.splitlines()]
-    assert asn and asn[0]["type"] == "856" and asn[0]["hl"], r.stderr
+    shipments = _tail(broker, "agents.shipments", 1)
+    assert shipments and shipments[0]["type"] == "856" and shipments[0]["hl"], shipments
 
-    r = _cli(
-        "tail",
-        "edi.deadletter",
-        "--broker",
-        broker,
-        "--from-beginning",
-        "--max",
-        "1",
-        "--timeout",
-        "20",
-    )
-    dead = [json.loads(x) for x in r.stdout.splitlines()]
+    dead = _tail(broker, "edi.deadletter", 1)
     assert dead and dead[0]["error"]["code"].startswith("EDI0")
     assert dead[0]["source"]["filename"] == "notes.txt"
 
     # files moved: archive for the good ones, quarantine (+ report) for the bad one
-    _wait_for(lambda: len(list((data / "archive").rglob("*.edi"))) == 4, 20, "archive")
+    wait_until(lambda: len(list((data / "archive").rglob("*.edi"))) == 4, 20, "archive")
     q = data / "quarantine" / "acme"
     assert (q / "notes.txt").exists()
     report = json.loads((q / "notes.txt.error.json").read_text())
@@ -232,16 +188,7 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     pids = [c.pid for c in children]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 0
-    _wait_for(
-        lambda: (
-            not any(
-                psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
-                for p in pids
-            )
-        ),
-        10,
-        "children gone",
-    )
+    wait_until(lambda: _all_gone(pids), 10, "children gone")
 
 
 def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
@@ -251,17 +198,7 @@ def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        r = _cli(
-            "up",
-            "--port",
-            str(port),
-            "--facade-port",
-            str(free_port()),
-            "--web-port",
-            str(free_port()),
-            "--data-dir",
-            str(tmp_path / "var"),
-        )
+        r = _cli(*_up(tmp_path / "var", port, free_port(), free_port()))
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0, r.stderr
     assert "already in use" in r.stderr and "Traceback" not in r.stderr
@@ -270,26 +207,13 @@ def test_up_port_in_use_is_one_line(tmp_path: Path) -> None:
 def test_sigkilled_up_leaves_no_orphans(tmp_path: Path) -> None:
     """Even when `edi-mesh up` itself is SIGKILLed, its broker, worker and ingest go away."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "up",
-            "--port",
-            str(free_port()),
-            "--facade-port",
-            str(free_port()),
-            "--web-port",
-            str(free_port()),
-            "--data-dir",
-            str(tmp_path / "var"),
-        ],
+        [*CLI, *_up(tmp_path / "var", free_port(), free_port(), free_port())],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(
+        wait_until(
             lambda: len(psutil.Process(proc.pid).children(recursive=True)) >= 3, 60, "children"
         )
         children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
@@ -297,13 +221,7 @@ def test_sigkilled_up_leaves_no_orphans(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
 
-    def gone() -> bool:
-        return not any(
-            psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
-            for p in children
-        )
-
-    _wait_for(gone, 30, "orphans to exit")
+    wait_until(lambda: _all_gone(children), 30, "orphans to exit")
 
 
 def test_up_restarts_a_crashed_worker(up_process, corpus: Path) -> None:  # type: ignore[no-untyped-def]
@@ -312,23 +230,11 @@ def test_up_restarts_a_crashed_worker(up_process, corpus: Path) -> None:  # type
     workers = [c for c in psutil.Process(proc.pid).children() if "worker" in " ".join(c.cmdline())]
     assert len(workers) == 1
     workers[0].kill()
-    _wait_for(
+    wait_until(
         lambda: "worker-1 exited" in output() and "restarted it" in output(), 30, "restart notice"
     )
     broker = f"127.0.0.1:{ports['broker']}"
     shutil.copy(corpus / X12_850_810, data / "inbox" / "acme" / "after-restart.edi")
-    r = _cli(
-        "tail",
-        "agents.orders",
-        "--broker",
-        broker,
-        "--from-beginning",
-        "--max",
-        "1",
-        "--timeout",
-        "60",
-    )
-    assert (
-        r.returncode == 0 and json.loads(r.stdout)["source"]["filename"] == "after-restart.edi"
-    ), r.stderr
+    orders = _tail(broker, "agents.orders", 1, timeout=60)
+    assert [d["source"]["filename"] for d in orders] == ["after-restart.edi"]
     assert proc.poll() is None
