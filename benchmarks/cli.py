@@ -1,4 +1,4 @@
-"""``edi-mesh bench``: the benchmarks as one click group (mounted by ``pipeline.cli``).
+"""``edi-mesh bench``: the benchmarks as one click group (mounted by ``pipeline.tools.cli``).
 
     edi-mesh bench generate --size 50M -o load.edi     seeded load generator
     edi-mesh bench parser                              parser vs pyx12 / pydifact

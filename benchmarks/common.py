@@ -3,7 +3,7 @@
 The pipeline, ingest and memory benchmarks run the real ``edi-mesh`` processes
 against a real broker; this module starts and stops them, builds seeded
 inbound load (with the documents the worker must produce, computed by the same
-:class:`~pipeline.processing.Processor`), produces it, waits for consumer
+:class:`~pipeline.worker.processor.Processor`), produces it, waits for consumer
 groups to commit it, reads what arrived, and writes the JSON reports.
 Benchmarks never import ``tests/``.
 """
@@ -31,8 +31,8 @@ from typing import Any, Protocol, Self, TypeVar
 
 import click
 
-from pipeline.children import Child
 from pipeline.settings import Settings
+from pipeline.tools.children import Child
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -215,7 +215,7 @@ class Proc(Child):
 
 def edi_mesh(command: str, settings: Settings, log: Path) -> Proc:
     """An ``edi-mesh COMMAND`` child (``worker``, ``ingest``) configured by ``settings``."""
-    return Proc("pipeline.cli", [command], settings, log)
+    return Proc("pipeline.tools.cli", [command], settings, log)
 
 
 def wait_http(url: str, timeout: float = 90.0, proc: Proc | None = None) -> float:
@@ -233,7 +233,7 @@ def wait_http(url: str, timeout: float = 90.0, proc: Proc | None = None) -> floa
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
-    from pipeline.broker import free_port as _free_port
+    from pipeline.tools.broker import free_port as _free_port
 
     return _free_port()
 
@@ -244,7 +244,7 @@ def broker_proc(address: str | None, log_dir: Path) -> Iterator[tuple[str, int |
     if address:
         yield address, None
         return
-    from pipeline.broker import EmbeddedBroker
+    from pipeline.tools.broker import EmbeddedBroker
 
     log_dir.mkdir(parents=True, exist_ok=True)
     b = EmbeddedBroker(free_port(), log_path=log_dir / "tansu.log").start()
@@ -477,9 +477,9 @@ class LoadBuilder:
         seed: int,
         lines: tuple[int, int] = (1, 10),
     ) -> None:
-        from pipeline.partners import PartnerRegistry, load_partners
-        from pipeline.processing import Processor
-        from pipeline.routing import Router
+        from pipeline.partners.profiles import PartnerRegistry, load_partners
+        from pipeline.worker.processor import Processor
+        from pipeline.worker.routing import Router
 
         self.partners = list(partners)
         self.mix = mix
@@ -499,8 +499,8 @@ class LoadBuilder:
         """``count`` new records (ingest ids ``<tag>-<n>``), each with its expected outputs."""
         from benchmarks.generate import generate_bytes
         from parsers import parse
-        from pipeline.partners import sender_key
-        from pipeline.processing import Inbound
+        from pipeline.partners.profiles import sender_key
+        from pipeline.worker.processor import Inbound
 
         out: list[Msg] = []
         while len(out) < count:
@@ -543,7 +543,7 @@ class LoadBuilder:
 
 def rfc3339_ms(epoch_ms: int) -> str:
     """RFC 3339 UTC with milliseconds of an epoch time in milliseconds."""
-    from pipeline.records import rfc3339
+    from pipeline.contracts.records import rfc3339
 
     return rfc3339(epoch_ms / 1000.0)
 
@@ -561,12 +561,12 @@ async def produce(
     Returns the end offset of each partition written and, when ``stamp``, each
     record's ``edi-received-at`` in epoch milliseconds (set just before its send).
     """
-    from pipeline import kafka
-    from pipeline.topics import INBOUND
+    from pipeline.contracts.topics import INBOUND
+    from pipeline.kafka import clients
 
-    producer = kafka.producer(settings)
+    producer = clients.producer(settings)
     await producer.start()
-    topic = kafka.topic(settings, INBOUND)
+    topic = clients.topic(settings, INBOUND)
     sent_ms: dict[str, int] = {}
     try:
         futures = []
@@ -613,11 +613,11 @@ async def wait_committed(
     """
     from aiokafka import TopicPartition
 
-    from pipeline import kafka
-    from pipeline.topics import INBOUND
+    from pipeline.contracts.topics import INBOUND
+    from pipeline.kafka import clients
 
-    topic = kafka.topic(settings, INBOUND)
-    consumer = kafka.consumer(settings, group_id=group)
+    topic = clients.topic(settings, INBOUND)
+    consumer = clients.consumer(settings, group_id=group)
     await consumer.start()
     base: dict[int, int] = {}
     try:
@@ -658,11 +658,11 @@ class Collector:
     """A group-less reader of every agent topic of one prefix; keeps its position between drains."""
 
     def __init__(self, settings: Settings) -> None:
-        from pipeline import kafka
-        from pipeline.topics import AGENT_PREFIX, DOMAINS
+        from pipeline.contracts.topics import AGENT_PREFIX, DOMAINS
+        from pipeline.kafka import clients
 
-        topics = [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
-        self.consumer = kafka.consumer(settings, *topics)
+        topics = [clients.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
+        self.consumer = clients.consumer(settings, *topics)
 
     async def start(self) -> Collector:
         """Connect and subscribe (from the beginning of every agent topic)."""
@@ -721,7 +721,7 @@ def check_documents(messages: Sequence[Msg], docs: Sequence[Doc]) -> dict[str, i
 
 async def ensure_topics(settings: Settings) -> None:
     """Create every topic of ``settings``' prefix (with its partition count)."""
-    from pipeline import admin
+    from pipeline.kafka import admin
 
     await admin.ensure_topics(settings)
 

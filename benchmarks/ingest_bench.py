@@ -64,10 +64,10 @@ def _count_files(root: Path) -> int:
 
 async def read_inbound(settings: Settings, expected: int, timeout: float = 120.0) -> dict[str, Any]:
     """Every record of edi.inbound: count, distinct files, header completeness, bytes."""
-    from pipeline import kafka
-    from pipeline.topics import INBOUND, INBOUND_HEADERS
+    from pipeline.contracts.topics import INBOUND, INBOUND_HEADERS
+    from pipeline.kafka import clients
 
-    consumer = kafka.consumer(settings, kafka.topic(settings, INBOUND))
+    consumer = clients.consumer(settings, clients.topic(settings, INBOUND))
     await consumer.start()
     n = size = bad_headers = 0
     files: Counter[str] = Counter()

@@ -6,7 +6,7 @@ count (``--workers 1,2``), interleaved over ``--repeats``:
 * **passthrough baseline**: k plain aiokafka processes (consumer group, manual
   commit per batch) that consume the same inbound records and produce, for
   each, exactly the records the pipeline produces for it (documents and
-  tracking events, rendered beforehand by :class:`~pipeline.processing.Processor`,
+  tracking events, rendered beforehand by :class:`~pipeline.worker.processor.Processor`,
   byte for byte): the ceiling of a Python consume-produce process here;
 * **pipeline**: k ``edi-mesh worker`` processes (same app id, own web ports).
 
@@ -229,8 +229,8 @@ async def _passthrough(outputs: Path, names: Sequence[str] | None) -> None:
     """Consume edi.inbound in a group; per batch produce the pre-rendered outputs, then commit."""
     from aiokafka import ConsumerRebalanceListener
 
-    from pipeline import kafka
-    from pipeline.topics import INBOUND
+    from pipeline.contracts.topics import INBOUND
+    from pipeline.kafka import clients
 
     settings = Settings()
     table = OutputTables(outputs, settings.topic_prefix, names)
@@ -245,7 +245,7 @@ async def _passthrough(outputs: Path, names: Sequence[str] | None) -> None:
         async def on_partitions_assigned(self, assigned: Any) -> None:
             event("assigned", partitions=len(assigned))
 
-    consumer = kafka.consumer(
+    consumer = clients.consumer(
         settings,
         group_id=settings.app_id,
         session_timeout_ms=int(settings.session_timeout * 1000),
@@ -254,7 +254,7 @@ async def _passthrough(outputs: Path, names: Sequence[str] | None) -> None:
         max_poll_records=settings.batch_size,
         fetch_max_wait_ms=int(os.environ.get(FETCH_WAIT_ENV, "10")),
     )
-    producer = kafka.producer(settings)
+    producer = clients.producer(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -318,7 +318,7 @@ _BREAKDOWN: tuple[tuple[str, Any], ...] = (
     ("render: parsers.documents (JSON documents)", lambda n, f: f.endswith("parsers/documents.py")),
     (
         "process: rest of Processor.process (routing, tracking JSON, dedup)",
-        lambda n, f: f.endswith("pipeline/processing.py"),
+        lambda n, f: f.endswith("pipeline/worker/processor.py"),
     ),
     ("produce outputs: agents.produce_all", lambda n, f: n == "produce_all"),
     ("persist table writes: TableState.persist", lambda n, f: n == "TableState.persist"),
@@ -688,17 +688,17 @@ class Bench:
         """For each (fraction, rate): feed at that rate, then measure latency per document."""
         from aiokafka import TopicPartition
 
-        from pipeline import kafka
-        from pipeline.topics import INBOUND
+        from pipeline.contracts.topics import INBOUND
+        from pipeline.kafka import clients
 
         dpi = self.documents_per_interchange()
         out: list[dict[str, Any]] = []
         cursor = 0
-        probe = kafka.consumer(s, group_id=s.app_id)  # where the previous run's commits ended
+        probe = clients.consumer(s, group_id=s.app_id)  # where the previous run's commits ended
         await probe.start()
         try:
             begin = {
-                p: (await probe.committed(TopicPartition(kafka.topic(s, INBOUND), p)) or 0)
+                p: (await probe.committed(TopicPartition(clients.topic(s, INBOUND), p)) or 0)
                 for p in range(self.p.partitions)
             }
         finally:

@@ -227,4 +227,4 @@ class _Chunker:
         return False
 
 
-Chunker = _Chunker  # public name; ``pipeline.ingest`` drives it with its own events
+Chunker = _Chunker  # public name; ``pipeline.ingest.core`` drives it with its own events

@@ -8,7 +8,7 @@ rejects what it is attached to, and which acknowledgement codes it implies
 syntax error code 0085), so the acknowledgement builders never guess.
 
 Codes EDI001-EDI099 belong to the parser; EDI1xx are the pipeline's (ingest,
-partners, routing) and are registered in ``pipeline.errors`` with the same
+partners, routing) and are registered in ``pipeline.contracts.errors`` with the same
 class. Codes are public: never renumber one, add new ones.
 """
 

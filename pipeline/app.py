@@ -1,4 +1,4 @@
-"""The Faust App, and only the App (agents live in ``pipeline.agents``).
+"""The Faust App, and only the App (agents live in ``pipeline.worker.agents``).
 
 Settings that matter on the local Tansu broker (TANSU.md): a short session
 timeout so a worker joins its group in seconds, raw serializers so the hot
@@ -13,13 +13,13 @@ from pathlib import Path
 import faust
 from faust.types import TransportT
 
-from pipeline.security import faust_credentials
+from pipeline.kafka.security import faust_credentials
+from pipeline.kafka.transport import Transport
 from pipeline.settings import Settings
-from pipeline.transport import Transport
 
 
 class App(faust.App):
-    """faust.App on :mod:`pipeline.transport` (strict commits, probed end offsets)."""
+    """faust.App on :mod:`pipeline.kafka.transport` (strict commits, probed end offsets)."""
 
     fetch_max_wait_ms: int | None = None  # applied to the worker's consumer by the transport
 

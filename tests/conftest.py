@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.broker import EmbeddedBroker, free_port
 from pipeline.settings import Settings
+from pipeline.tools.broker import EmbeddedBroker, free_port
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 if not CORPUS.exists():  # a clean clone next to shared/ (CI), or EDI_MESH_CORPUS

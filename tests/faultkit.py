@@ -16,12 +16,12 @@ from typing import Any
 
 from benchmarks.generate import generate_bytes
 from parsers import parse
-from pipeline import kafka
-from pipeline.partners import PartnerRegistry, load_partners
-from pipeline.processing import Inbound, Processor
-from pipeline.routing import Router
+from pipeline.contracts.topics import AGENT_PREFIX, DOMAINS, INBOUND
+from pipeline.kafka import clients
+from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import Settings
-from pipeline.topics import AGENT_PREFIX, DOMAINS, INBOUND
+from pipeline.worker.processor import Inbound, Processor
+from pipeline.worker.routing import Router
 
 
 @dataclass
@@ -95,7 +95,7 @@ async def produce(
     partner: str = "sandbox",
 ) -> int:
     """Produce inbound records (optionally at ``rate`` per second); return how many."""
-    producer = kafka.producer(settings)
+    producer = clients.producer(settings)
     await producer.start()
     n = 0
     t0 = time.monotonic()
@@ -104,7 +104,7 @@ async def produce(
         for value, headers in messages:
             futures.append(
                 await producer.send(
-                    kafka.topic(settings, INBOUND), value, key=partner.encode(), headers=headers
+                    clients.topic(settings, INBOUND), value, key=partner.encode(), headers=headers
                 )
             )
             n += 1
@@ -119,14 +119,14 @@ async def produce(
 
 
 def agent_topics(settings: Settings) -> list[str]:
-    return [kafka.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
+    return [clients.topic(settings, AGENT_PREFIX + d) for d in DOMAINS]
 
 
 async def seen_ids(
     settings: Settings, expected: set[str], timeout: float, settle: float = 2.0
 ) -> Counter[str]:
     """Count document ids on every agent topic until all expected arrived (plus ``settle`` s) or timeout."""
-    consumer = kafka.consumer(settings, *agent_topics(settings))
+    consumer = clients.consumer(settings, *agent_topics(settings))
     await consumer.start()
     counts: Counter[str] = Counter()
     try:

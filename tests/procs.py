@@ -13,10 +13,10 @@ from typing import Any
 
 import orjson
 
-from pipeline import kafka
-from pipeline.children import REPO as ROOT
-from pipeline.children import Child, settings_env
+from pipeline.kafka import clients
 from pipeline.settings import Settings
+from pipeline.tools.children import REPO as ROOT
+from pipeline.tools.children import Child, settings_env
 
 __all__ = [
     "ROOT",
@@ -90,7 +90,7 @@ async def read_topic(
     timeout: float = 30.0,
 ) -> list[Any]:
     """Every record of ``topic`` from the beginning, until ``until(records)`` or ``timeout``."""
-    consumer = kafka.consumer(settings, kafka.topic(settings, topic))
+    consumer = clients.consumer(settings, clients.topic(settings, topic))
     await consumer.start()
     out: list[Any] = []
     try:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from benchmarks import common, ingest_bench, memory_bench, pipeline_bench
 from benchmarks.cli import bench, readme_table
-from pipeline.broker import EmbeddedBroker
+from pipeline.tools.broker import EmbeddedBroker
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -18,8 +18,8 @@ from typing import Any
 import click
 import yaml
 
-from pipeline.cli import cli
 from pipeline.settings import Settings
+from pipeline.tools.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -274,7 +274,7 @@ def service_env(service: Mapping[str, Any], dockerfile: Dockerfile) -> dict[str,
 
 
 def resolve_command(args: list[str]) -> tuple[click.Command, click.Context]:
-    """Walk ``pipeline.cli.cli`` along ``args``; parse the leaf's options (UsageError if bad)."""
+    """Walk ``pipeline.tools.cli.cli`` along ``args``; parse the leaf's options (UsageError if bad)."""
     cmd: click.Command = cli
     path = ["edi-mesh"]
     rest = list(args)

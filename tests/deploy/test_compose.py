@@ -1,7 +1,7 @@
 """docker-compose.yml (and its overrides), the Dockerfile, Prometheus and Grafana, against the code.
 
 No Docker daemon is needed: the files are parsed and checked against the click command tree,
-``pipeline.settings.Settings``, ``pipeline.topics.registry()``, the routes the processes
+``pipeline.settings.Settings``, ``pipeline.contracts.topics.registry()``, the routes the processes
 serve and the metrics ``pipeline.metrics`` registers. The topic job's command runs for real
 against the session's broker.
 """
@@ -31,10 +31,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from click.testing import CliRunner
 
-from pipeline.broker import EmbeddedBroker, free_port
-from pipeline.cli import cli
+from pipeline.contracts.topics import registry
 from pipeline.settings import Settings
-from pipeline.topics import registry
+from pipeline.tools.broker import EmbeddedBroker, free_port
+from pipeline.tools.cli import cli
 from tests.deploy import _support as sup
 
 CONFIGS = list(sup.CONFIGURATIONS)
@@ -126,7 +126,10 @@ def test_edi_mesh_commands_are_real(
     assert {"topics", "partners-sync", "worker", "ingest"} <= set(services), name
     for svc_name, svc in services.items():
         args = sup.argv(svc, dockerfile)
-        assert args[0] in scripts and scripts[args[0]] == "pipeline.cli:main", (svc_name, args)
+        assert args[0] in scripts and scripts[args[0]] == "pipeline.tools.cli:main", (
+            svc_name,
+            args,
+        )
         try:
             sup.resolve_command(args[1:])
         except click.UsageError as exc:
@@ -573,8 +576,8 @@ def test_prometheus_scrapes_the_real_ports_and_paths(dockerfile: sup.Dockerfile)
 
 def test_scraped_paths_are_served(dockerfile: sup.Dockerfile) -> None:
     """/metrics and /healthz are routes of the façade and of the worker's web server."""
-    from pipeline.facade import Facade
-    from pipeline.worker import build
+    from pipeline.ingest.facade import Facade
+    from pipeline.worker.service import build
 
     model = sup.load_compose()
     ingest = sup.edi_settings(sup.service_env(model["services"]["ingest"], dockerfile))

@@ -16,9 +16,9 @@ import pytest
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from faust.types.auth import AuthProtocol, SASLMechanism
 
-from pipeline import kafka
 from pipeline.app import create_app
-from pipeline.security import faust_credentials
+from pipeline.kafka import clients
+from pipeline.kafka.security import faust_credentials
 from pipeline.settings import Settings
 from tests.deploy import _support as sup
 
@@ -146,8 +146,8 @@ def test_plaintext_has_no_faust_credentials() -> None:
 async def test_aiokafka_clients_carry_the_security_settings(pki: dict[str, Path]) -> None:
     """The producer and consumer factories pass SASL_SSL through to the aiokafka client."""
     settings = _sasl_ssl(pki)
-    producer = kafka.producer(settings)
-    consumer = kafka.consumer(settings, "edi.inbound")
+    producer = clients.producer(settings)
+    consumer = clients.consumer(settings, "edi.inbound")
     try:
         for c in (producer.client, consumer._client):  # never started: no connection is made
             assert c._security_protocol == "SASL_SSL"

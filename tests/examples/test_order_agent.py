@@ -18,12 +18,12 @@ from types import ModuleType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from pipeline import admin, kafka
-from pipeline.partners import PartnerRegistry, load_partners
-from pipeline.processing import Inbound, Output, Processor
-from pipeline.routing import Router
+from pipeline.contracts.topics import by_name
+from pipeline.kafka import admin, clients
+from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import PACKAGE_DIR, Settings
-from pipeline.topics import by_name
+from pipeline.worker.processor import Inbound, Output, Processor
+from pipeline.worker.routing import Router
 
 REPO = Path(__file__).resolve().parents[2]
 AGENT = REPO / "examples" / "order_agent.py"
@@ -99,9 +99,9 @@ async def test_agent_consumes_dedups_and_commits(
     """End to end on the real broker: two documents and a redelivery in, two lines out, committed."""
     s = make_settings()
     await admin.ensure_topics(s, [by_name()[ORDERS]])
-    topic = kafka.topic(s, ORDERS)
+    topic = clients.topic(s, ORDERS)
     x12, edifact = order_documents(corpus)
-    producer = kafka.producer(s)
+    producer = clients.producer(s)
     await producer.start()
     try:
         for o in (x12, x12, edifact):  # the 850 twice: an at-least-once redelivery

@@ -1,0 +1,1 @@
+"""The contract with everyone outside: topics, headers, records, errors, schemas."""

@@ -1,0 +1,89 @@
+"""The pipeline's error codes (EDI1xx), in the parser's catalogue and with its error class.
+
+These are problems of *delivery* rather than syntax: who sent it, how big it
+is, where it was dropped. Like the parser's codes they are public and stable.
+"""
+
+from __future__ import annotations
+
+from parsers.errors import EdiError, ErrorCode, Level, Location, register
+
+UNKNOWN_PARTNER = "EDI101"
+SENDER_NOT_ALLOWED = "EDI102"
+FILE_TOO_LARGE = "EDI103"
+SYMLINK = "EDI104"
+BAD_NAME = "EDI105"
+EMPTY_INPUT = "EDI106"
+UNREADABLE_FILE = "EDI107"
+BROKER_UNAVAILABLE = "EDI108"
+INTERNAL = "EDI109"
+MESSAGE_TOO_LARGE = "EDI110"
+NOT_A_FILE = "EDI111"
+
+register(
+    ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
+    ErrorCode(
+        SENDER_NOT_ALLOWED,
+        "envelope sender does not belong to the submitting partner",
+        Level.INTERCHANGE,
+        ta1="006",
+        contrl="23",
+    ),
+    ErrorCode(FILE_TOO_LARGE, "input larger than the configured cap", Level.INTERCHANGE),
+    ErrorCode(SYMLINK, "symbolic links are not accepted in an inbox", Level.INTERCHANGE),
+    ErrorCode(BAD_NAME, "file name not acceptable", Level.INTERCHANGE),
+    ErrorCode(EMPTY_INPUT, "empty input", Level.INTERCHANGE, ta1="024", contrl="13"),
+    ErrorCode(UNREADABLE_FILE, "file could not be read", Level.INTERCHANGE, retriable=True),
+    ErrorCode(BROKER_UNAVAILABLE, "the broker is unavailable", Level.INTERCHANGE, retriable=True),
+    ErrorCode(
+        INTERNAL, "internal error while processing (a bug: please report)", Level.INTERCHANGE
+    ),
+    ErrorCode(
+        MESSAGE_TOO_LARGE,
+        "an interchange (or one transaction set) is larger than the broker record cap "
+        "and cannot be split",
+        Level.INTERCHANGE,
+    ),
+    ErrorCode(NOT_A_FILE, "not a regular file (FIFO, socket, device)", Level.INTERCHANGE),
+)
+
+
+def error(code: str, message: str, location: Location | None = None) -> EdiError:
+    """An EdiError of one of the pipeline's codes."""
+    return EdiError(code, message, location or Location())
+
+
+def catalogue_markdown() -> str:
+    """Every error code (parser and pipeline) as a markdown table, for docs/errors.md."""
+    import parsers.hipaa  # noqa: F401  (registers EDI080-EDI089)
+    from parsers.errors import CATALOGUE
+
+    rows = [
+        "# Error codes",
+        "",
+        "Every problem edi-mesh reports carries one of these stable codes (dead letters,",
+        "quarantine reports, `edi-mesh parse`, façade answers), with a message and a location.",
+        "Generated from the catalogue: `python -m pipeline.contracts.errors --write docs/errors.md`.",
+        "",
+        "| code | meaning | level | rejects | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for code in sorted(CATALOGUE):
+        c = CATALOGUE[code]
+        cells = [c.ta1, c.ak9, c.ak5, c.ak3, c.ak4, c.contrl]
+        rows.append(
+            f"| {c.code} | {c.title} | {c.level.value} | {'yes' if c.rejects else 'no (warning)'}"
+            f"{'; retriable' if c.retriable else ''} | " + " | ".join(x or "" for x in cells) + " |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance entry point
+    import sys
+    from pathlib import Path
+
+    text = catalogue_markdown()
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        Path(sys.argv[2]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

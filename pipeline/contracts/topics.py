@@ -1,0 +1,142 @@
+"""The single registry of every topic edi-mesh reads or writes.
+
+Topic creation (``admin.ensure_topics``), the docker-compose topic job, the
+AsyncAPI document and the tests all read this module; nothing else spells a
+topic name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.settings import Settings
+
+INBOUND = "edi.inbound"
+DEADLETTER = "edi.deadletter"
+ACKS_OUTBOUND = "edi.acks.outbound"
+PARTNERS = "edi.partners"
+TRACKING = "edi.tracking"
+AGENT_PREFIX = "agents."
+
+# Domains of DESIGN.md: the agent topics are agents.<domain>.
+DOMAINS: tuple[str, ...] = (
+    "orders",
+    "order-responses",
+    "invoices",
+    "shipments",
+    "claims",
+    "remittances",
+    "eligibility",
+    "claim-status",
+    "enrollment",
+    "authorizations",
+    "logistics",
+    "warehouse",
+    "inventory",
+    "catalog",
+    "acknowledgements",
+    "unrouted",
+)
+
+INBOUND_HEADERS: tuple[str, ...] = (
+    "edi-partner",
+    "edi-source",
+    "edi-filename",
+    "edi-sha256",
+    "edi-received-at",
+    "edi-ingest-id",
+)
+
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """One topic: its name, what its key and value are, and how it is created."""
+
+    name: str
+    key: str
+    value: str
+    schema: str | None = (
+        None  # JSON Schema file (pipeline/contracts/schemas/) of the value, if JSON
+    )
+    headers: tuple[str, ...] = ()
+    partitions: int | None = None  # None = Settings.partitions
+    config: dict[str, str] = field(default_factory=dict)
+
+    def full_name(self, settings: Settings) -> str:
+        """The topic name with the configured prefix."""
+        return settings.topic_prefix + self.name
+
+    def partition_count(self, settings: Settings) -> int:
+        """Partitions to create this topic with."""
+        return self.partitions or settings.partitions
+
+
+def agent_topic(domain: str) -> str:
+    """``agents.<domain>`` (unprefixed)."""
+    return AGENT_PREFIX + domain
+
+
+def registry() -> list[TopicSpec]:
+    """Every topic of the pipeline, in the order of DESIGN.md."""
+    specs = [
+        TopicSpec(
+            INBOUND,
+            key="partner id",
+            value="one raw interchange (bytes), or one self-contained chunk of a split one",
+            headers=(*INBOUND_HEADERS, "edi-chunk", "edi-replay", "edi-force"),
+            config={"retention.ms": str(7 * DAY_MS)},
+        ),
+    ]
+    specs += [
+        TopicSpec(
+            agent_topic(d),
+            key="partner id",
+            value="one JSON document per transaction set / message (or fragment)",
+            schema="document.schema.json",
+            headers=("edi-document-id", "edi-type", "edi-ingest-id", "edi-duplicate", "edi-replay"),
+            config={"retention.ms": str(7 * DAY_MS)},
+        )
+        for d in DOMAINS
+    ]
+    specs += [
+        TopicSpec(
+            DEADLETTER,
+            key="partner id",
+            value="JSON error record: error.code, error.message, error.location, source, raw payload",
+            schema="deadletter.schema.json",
+            headers=("edi-error-code",),
+            partitions=1,
+            config={"retention.ms": str(30 * DAY_MS)},
+        ),
+        TopicSpec(
+            ACKS_OUTBOUND,
+            key="partner id",
+            value="a 997 / 999 / TA1 / CONTRL interchange for the partner (bytes)",
+            headers=("edi-ack-type", "edi-ack-control", "edi-ingest-id", "edi-filename"),
+            partitions=1,
+        ),
+        TopicSpec(
+            PARTNERS,
+            key="partner id",
+            value="partner profile JSON (compacted; null value deletes)",
+            schema="partner.schema.json",
+            partitions=1,
+            config={"cleanup.policy": "compact"},
+        ),
+        TopicSpec(
+            TRACKING,
+            key="partner id",
+            value="lifecycle event JSON: received, parsed, routed, acknowledged, rejected, duplicate",
+            schema="tracking.schema.json",
+            partitions=1,
+            config={"retention.ms": str(30 * DAY_MS)},
+        ),
+    ]
+    return specs
+
+
+def by_name() -> dict[str, TopicSpec]:
+    """The registry indexed by unprefixed topic name."""
+    return {s.name: s for s in registry()}

@@ -1,0 +1,1 @@
+"""Getting partners' interchanges onto edi.inbound: sources, planning, producing, channels."""

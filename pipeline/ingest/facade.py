@@ -1,0 +1,301 @@
+"""The HTTP façade partners (and their gateways) post interchanges to.
+
+``POST /v1/interchanges`` with the raw EDI body and ``Authorization: Bearer
+<api key>`` (or ``X-API-Key``); ``GET /v1/interchanges/{ingest_id}`` for what
+became of it; ``/healthz``, ``/readyz`` and ``/metrics`` for operations.
+Answers never reveal anything about other partners: an unknown ingest id and
+another partner's ingest id both give 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from pipeline import metrics
+from pipeline.contracts import records
+from pipeline.contracts.topics import TRACKING
+from pipeline.ingest.core import BrokerUnavailable, Ingestor, Rejected, new_ingest_id
+from pipeline.kafka import clients
+from pipeline.partners.profiles import Partner
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(data), status=status, content_type="application/json", headers=headers
+    )
+
+
+MAX_EVENTS_PER_ID = 64  # a 1 GB file is ~1,000 messages: keep the first events, count the rest
+_BULKY = ("documents", "interchanges", "transactions", "acks", "warnings", "summary")
+
+
+def _compact(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without its bulky lists (document ids, per-set details): counts instead."""
+    out: dict[str, Any] = {}
+    for k, v in event.items():
+        if k in ("partner", "ingest_id"):
+            continue
+        if k in _BULKY and isinstance(v, list):
+            out[k] = len(v)
+        else:
+            out[k] = v
+    return out
+
+
+class TrackingIndex:
+    """The latest lifecycle of recent ingest ids, fed by a group-less reader of ``edi.tracking``.
+
+    Memory is bounded: at most ``capacity`` ingest ids (oldest dropped), at most
+    MAX_EVENTS_PER_ID events each, and events keep counts instead of long lists.
+    """
+
+    def __init__(self, settings: Settings, capacity: int = 100_000) -> None:
+        self.settings = settings
+        self.capacity = capacity
+        self.by_id: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.ready = False
+
+    def apply(self, event: dict[str, Any]) -> None:
+        """Fold one tracking event into the index."""
+        iid = event.get("ingest_id")
+        if not iid:
+            return
+        entry = self.by_id.get(iid)
+        if entry is None:
+            entry = {"ingest_id": iid, "partner": event.get("partner"), "events": []}
+            self.by_id[iid] = entry
+            if len(self.by_id) > self.capacity:
+                self.by_id.popitem(last=False)
+        kind = str(event.get("event"))
+        if kind == "acknowledged" and event.get("direction") == "inbound":
+            kind = "acknowledged-inbound"  # the partner's ack, reconciled: not about this input
+        counts = entry.setdefault("counts", {})
+        counts[kind] = counts.get(kind, 0) + 1
+        if len(entry["events"]) < MAX_EVENTS_PER_ID:
+            entry["events"].append(_compact(event))
+        entry["status"] = _status(counts, kind)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Follow ``edi.tracking`` from the beginning until ``stop``; reconnect on errors."""
+        while not stop.is_set():
+            consumer = clients.consumer(self.settings, clients.topic(self.settings, TRACKING))
+            try:
+                await consumer.start()
+                self.ready = True
+                while not stop.is_set():
+                    batch = await consumer.getmany(timeout_ms=500)
+                    for msgs in batch.values():
+                        for m in msgs:
+                            try:
+                                self.apply(orjson.loads(m.value or b"{}"))
+                            except orjson.JSONDecodeError:
+                                continue
+            except Exception as exc:
+                self.ready = False
+                log.warning("tracking reader: %s; reconnecting", exc)
+                await asyncio.sleep(1.0)
+            finally:
+                await consumer.stop()
+
+
+def _status(counts: dict[str, int], last: str) -> str:
+    """One word for an input's lifecycle, from how many events of each kind it has.
+
+    ``acknowledged`` counts only acknowledgements we sent the partner; an inbound
+    one (the partner's 997 we reconciled) is counted as ``acknowledged-inbound``.
+    """
+    kinds = set(counts)
+    if "duplicate" in kinds and "routed" not in kinds:
+        return "duplicate"
+    if "rejected" in kinds and "routed" in kinds:
+        return "partially rejected"
+    if "rejected" in kinds:
+        return "rejected"
+    if "acknowledged" in kinds:
+        return "acknowledged"
+    if "routed" in kinds:
+        return "routed"
+    if "parsed" in kinds:
+        return "parsed"
+    return last or "received"
+
+
+class Facade:
+    """The aiohttp application of the façade."""
+
+    def __init__(self, settings: Settings, ingestor: Ingestor, tracking: TrackingIndex) -> None:
+        self.settings = settings
+        self.ingestor = ingestor
+        self.tracking = tracking
+
+    def app(self) -> web.Application:
+        """The aiohttp application with every route."""
+        app = web.Application(client_max_size=self.settings.max_body_bytes)
+        app.router.add_post("/v1/interchanges", self.post_interchange)
+        app.router.add_get("/v1/interchanges/{ingest_id}", self.get_interchange)
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/readyz", self.readyz)
+        app.router.add_get("/metrics", self.metrics)
+        return app
+
+    def authenticate(self, request: web.Request) -> Partner | None:
+        """The partner whose API key was presented, compared in constant time against every hash."""
+        key = request.headers.get("X-API-Key", "")
+        auth = request.headers.get("Authorization", "")
+        if not key and auth.lower().startswith("bearer "):
+            key = auth[7:].strip()
+        if not key:
+            return None
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        found: Partner | None = None
+        for p in self.ingestor.partners.all():  # no early exit: same work whoever matches
+            if p.api_key_sha256 and hmac.compare_digest(digest, p.api_key_sha256.lower()):
+                found = p
+        return found
+
+    async def post_interchange(self, request: web.Request) -> web.Response:
+        """Accept one posted interchange (or file of interchanges).
+
+        401 without a known key; 413 over the body cap; 503 (Retry-After) while
+        the broker cannot store it; 400 / 403 / 413 with the coded error when
+        the envelope is refused; 202 once the broker acknowledged every part.
+        """
+        route = "post"
+        partner = self.authenticate(request)
+        if partner is None:
+            return self._unauthorized(route)
+        if (
+            request.content_length is not None
+            and request.content_length > self.settings.max_body_bytes
+        ):
+            return self._too_large(route)
+        if not self.ingestor.available():
+            return self._unavailable(route)
+        try:
+            data = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._too_large(route)
+        ingest_id = new_ingest_id()
+        filename = request.headers.get("X-Filename", "") or f"{ingest_id}.edi"
+        try:
+            acc = await self.ingestor.submit(
+                partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
+            )
+        except Rejected as rej:
+            source = {"channel": "http", "filename": filename, "ingest_id": ingest_id}
+            await self.ingestor.deadletter(partner.id, rej.errors, data, source)
+            metrics.QUARANTINED.labels(rej.errors[0].code).inc()
+            return self._answer(
+                route,
+                rej.status,
+                {
+                    "ingest_id": ingest_id,
+                    "status": "rejected",
+                    "error": rej.errors[0].to_dict(),
+                    "errors": [e.to_dict() for e in rej.errors],
+                },
+            )
+        except BrokerUnavailable:
+            return self._unavailable(route)
+        return self._answer(
+            route,
+            202,
+            {
+                "ingest_id": acc.ingest_id,
+                "status": "received",
+                "sha256": acc.sha256,
+                "bytes": acc.bytes,
+                "messages": acc.messages,
+                "interchange_count": acc.interchange_count,
+                "transaction_count": acc.transaction_count,
+                "interchanges": acc.interchanges,
+                "status_url": f"/v1/interchanges/{acc.ingest_id}",
+            },
+        )
+
+    async def get_interchange(self, request: web.Request) -> web.Response:
+        """What happened to one ingest id of the authenticated partner."""
+        route = "get"
+        partner = self.authenticate(request)
+        if partner is None:
+            return self._unauthorized(route)
+        entry = self.tracking.by_id.get(request.match_info["ingest_id"])
+        if entry is None or entry.get("partner") != partner.id:
+            return self._answer(
+                route, 404, {"error": {"code": "not_found", "message": "no such ingest id"}}
+            )
+        return self._answer(route, 200, entry)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """Liveness: the process answers."""
+        return _json({"ok": True})
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        """Readiness: connected, the broker answers its probe, and no produce failed just now."""
+        ok = self.ingestor.available()
+        body = {
+            "ready": ok,
+            "connected": self.ingestor.producer is not None,
+            "broker": self.ingestor.broker_ok,
+            "tracking": self.tracking.ready,
+        }
+        headers = None if ok else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return _json(body, status=200 if ok else 503, headers=headers)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """Prometheus exposition of the ingest process."""
+        body, ctype = metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": ctype})
+
+    def _answer(
+        self, route: str, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> web.Response:
+        metrics.HTTP_REQUESTS.labels(route, str(status)).inc()
+        return _json(body, status, headers)
+
+    def _unauthorized(self, route: str) -> web.Response:
+        return self._answer(
+            route,
+            401,
+            {"error": {"code": "unauthorized", "message": "missing or unknown API key"}},
+            {"WWW-Authenticate": "Bearer"},
+        )
+
+    def _too_large(self, route: str) -> web.Response:
+        return self._answer(
+            route,
+            413,
+            {
+                "error": {
+                    "code": "too_large",
+                    "message": f"body larger than {self.settings.max_body_bytes} bytes",
+                }
+            },
+        )
+
+    def _unavailable(self, route: str) -> web.Response:
+        return self._answer(
+            route,
+            503,
+            {
+                "error": {
+                    "code": "unavailable",
+                    "message": "the broker is unavailable; retry later",
+                    "at": records.now_rfc3339(),
+                }
+            },
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )

@@ -1,0 +1,1 @@
+"""Kafka plumbing: clients, admin, security, Faust's transport, batched produce, offsets."""

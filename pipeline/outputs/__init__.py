@@ -1,0 +1,1 @@
+"""What leaves the mesh for partners: acknowledgements (and replies) to outbox files."""

@@ -1,0 +1,1 @@
+"""Trading partners: profiles, the compacted-topic feed, and the sync command."""

@@ -1,0 +1,1 @@
+"""The Faust worker: parse, validate, dedup, enrich, route and acknowledge each interchange."""
