@@ -31,6 +31,9 @@ from typing import Any, Protocol, Self, TypeVar
 
 import click
 
+from pipeline.contracts import headers as h
+from pipeline.contracts.headers import Provenance
+from pipeline.kafka.producing import Record
 from pipeline.settings import Settings
 from pipeline.tools.children import Child
 
@@ -425,24 +428,13 @@ def partners_file(
 
 
 @dataclass(slots=True)
-class Out:
-    """One pre-rendered output record (topic without prefix)."""
-
-    topic: str
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
-    document: bool
-
-
-@dataclass(slots=True)
 class Msg:
     """One inbound record to produce, and what the worker must produce for it."""
 
     ingest_id: str
     partner: str
     value: bytes
-    outputs: list[Out] = field(default_factory=list)
+    outputs: list[Record] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -451,14 +443,13 @@ class Msg:
 
     def headers(self, received_at: str) -> list[tuple[str, bytes]]:
         """The inbound headers of DESIGN.md, with ``edi-received-at`` = ``received_at``."""
-        return [
-            ("edi-partner", self.partner.encode()),
-            ("edi-source", b"file"),
-            ("edi-filename", f"{self.ingest_id}.edi".encode()),
-            ("edi-sha256", b"0" * 64),
-            ("edi-received-at", received_at.encode()),
-            ("edi-ingest-id", self.ingest_id.encode()),
-        ]
+        return Provenance(
+            channel="file",
+            filename=f"{self.ingest_id}.edi",
+            sha256="0" * 64,
+            ingest_id=self.ingest_id,
+            received_at=received_at,
+        ).inbound_headers(self.partner)
 
 
 RECEIVED_AT = "2026-01-01T00:00:00.000Z"  # pre-loaded records (throughput runs)
@@ -528,9 +519,7 @@ class LoadBuilder:
                 self.process_seconds += time.perf_counter() - t0
                 self.process_documents += oc.documents
                 self.processor.state.writes.seen.clear()  # never suppress: keys are unique
-                msg.outputs = [
-                    Out(o.topic, o.key, o.value, list(o.headers), o.document) for o in oc.outputs
-                ]
+                msg.outputs = oc.outputs
                 out.append(msg)
                 self._n += 1
         return out
@@ -683,11 +672,11 @@ class Collector:
             n = 0
             for msgs in batch.values():
                 for m in msgs:
-                    h = dict(m.headers or ())
+                    hs = dict(m.headers or ())
                     out.append(
                         Doc(
-                            h.get("edi-document-id", b"").decode(),
-                            h.get("edi-ingest-id", b"").decode(),
+                            h.text(hs, h.DOCUMENT_ID),
+                            h.text(hs, h.INGEST_ID),
                             int(m.timestamp),
                             len(m.value or b""),
                         )
@@ -703,12 +692,7 @@ class Collector:
 
 def check_documents(messages: Sequence[Msg], docs: Sequence[Doc]) -> dict[str, int]:
     """expected / seen / missing / duplicated / unexpected document ids."""
-    expected = Counter(
-        dict(o.headers)["edi-document-id"].decode()
-        for m in messages
-        for o in m.outputs
-        if o.document
-    )
+    expected = Counter(o.header(h.DOCUMENT_ID) for m in messages for o in m.outputs if o.document)
     seen = Counter(d.doc_id for d in docs)
     return {
         "expected": sum(expected.values()),

@@ -64,7 +64,9 @@ def _count_files(root: Path) -> int:
 
 async def read_inbound(settings: Settings, expected: int, timeout: float = 120.0) -> dict[str, Any]:
     """Every record of edi.inbound: count, distinct files, header completeness, bytes."""
-    from pipeline.contracts.topics import INBOUND, INBOUND_HEADERS
+    from pipeline.contracts import headers
+    from pipeline.contracts.headers import INBOUND_HEADERS
+    from pipeline.contracts.topics import INBOUND
     from pipeline.kafka import clients
 
     consumer = clients.consumer(settings, clients.topic(settings, INBOUND))
@@ -82,7 +84,7 @@ async def read_inbound(settings: Settings, expected: int, timeout: float = 120.0
                     h = dict(m.headers or ())
                     got += 1
                     size += len(m.value or b"")
-                    files[h.get("edi-filename", b"").decode()] += 1
+                    files[headers.text(h, headers.FILENAME)] += 1
                     if any(not h.get(k) for k in INBOUND_HEADERS):
                         bad_headers += 1
             n += got

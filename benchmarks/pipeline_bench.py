@@ -56,6 +56,8 @@ import click
 
 from benchmarks import common
 from benchmarks.common import Collector, Doc, LoadBuilder, Msg, Proc
+from pipeline.contracts import headers as h
+from pipeline.kafka.producing import Record
 from pipeline.settings import Settings
 
 __all__ = [
@@ -176,7 +178,7 @@ class ReadyLog:
 
 
 FETCH_WAIT_ENV = "EDI_BENCH_FETCH_MAX_WAIT_MS"  # the baseline consumer's fetch_max_wait_ms
-Table = dict[str, list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]]
+Table = dict[str, list[Record]]
 
 
 class OutputTables:
@@ -210,13 +212,16 @@ class OutputTables:
                 raw: Table = pickle.load(f)
             pre = self.prefix
             self.table.update(
-                {iid: [(pre + t, k, v, h) for t, k, v, h in outs] for iid, outs in raw.items()}
+                {
+                    iid: [Record(pre + o.topic, o.key, o.value, o.headers) for o in outs]
+                    for iid, outs in raw.items()
+                }
             )
             self.loaded.add(path.name)
         gc.collect()
         gc.freeze()
 
-    def get(self, ingest_id: str) -> list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]:
+    def get(self, ingest_id: str) -> list[Record]:
         """The outputs of one inbound record (reloading once when unknown)."""
         outs = self.table.get(ingest_id)
         if outs is None:
@@ -271,9 +276,11 @@ async def _passthrough(outputs: Path, names: Sequence[str] | None) -> None:
             futures = []
             for msgs in batch.values():
                 for m in msgs:
-                    iid = dict(m.headers or ()).get("edi-ingest-id", b"").decode()
-                    for t, k, v, h in table.get(iid):
-                        futures.append(await producer.send(t, v, key=k, headers=h))
+                    iid = h.text(dict(m.headers or ()), h.INGEST_ID)
+                    for r in table.get(iid):
+                        futures.append(
+                            await producer.send(r.topic, r.value, key=r.key, headers=r.headers)
+                        )
             await asyncio.gather(*futures)
             await consumer.commit({tp: msgs[-1].offset + 1 for tp, msgs in batch.items()})
     finally:
@@ -450,9 +457,7 @@ class Bench:
         )
 
     def _write_outputs(self, name: str, msgs: Sequence[Msg]) -> None:
-        table = {
-            m.ingest_id: [(o.topic, o.key, o.value, o.headers) for o in m.outputs] for m in msgs
-        }
+        table: Table = {m.ingest_id: m.outputs for m in msgs}
         tmp = self.outputs / f"{name}.tmp"
         with open(tmp, "wb") as f:
             pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -930,7 +935,7 @@ async def _main(
         "documents_per_interchange": round(n_docs / len(bench.load), 2),
         "outputs": sum(len(m.outputs) for m in bench.load),
         "inbound_bytes": sum(len(m.value) for m in bench.load),
-        "document_bytes": sum(len(o.value) for m in bench.load for o in m.outputs if o.document),
+        "document_bytes": sum(o.size for m in bench.load for o in m.outputs if o.document),
         "output_topics": dict(
             Counter(o.topic for m in bench.load for o in m.outputs).most_common()
         ),

@@ -50,6 +50,43 @@ def split_file(data: bytes, errors: list[EdiError] | None = None) -> list[bytes]
     return out
 
 
+class SplitCheck:
+    """Whether cutting one interchange into chunks would hide an error (the one rule, for ingest too).
+
+    Fed the interchange's events: a duplicate set control number could land in
+    another chunk unreported, and a rejected group or interchange must reach
+    the parser whole, so either keeps the interchange in one piece.
+    """
+
+    __slots__ = ("ok", "transactions")
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.transactions = 0
+
+    def event(self, ev: Event) -> None:
+        """Take one event of the interchange (others than sets and group ends are ignored)."""
+        if isinstance(ev, TransactionComplete):
+            self.transactions += 1
+            if any(e.code == DUPLICATE_SET_CONTROL for e in ev.transaction.errors):
+                self.ok = False
+        elif isinstance(ev, GroupEnd):
+            self.ok = self.ok and ev.group.accepted
+
+    def clean(self, ic: Interchange) -> bool:
+        """True when the interchange, now complete, may be split."""
+        return self.ok and self.transactions > 0 and ic.accepted
+
+
+DUPLICATE_SET_CONTROL = "EDI055"  # transaction set control number not unique within the group
+TRAILING_DATA = "EDI004"  # trailing data after the last interchange (not an error of any part)
+
+
+def keeps_input_splittable(error: EdiError) -> bool:
+    """False for an input-level problem that the parser must see in the whole input."""
+    return error.code == TRAILING_DATA
+
+
 def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
     """Split interchanges bigger than ``max_bytes`` on transaction-set boundaries.
 
@@ -63,22 +100,17 @@ def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
         return [data]
     clean: list[bool] = []  # per interchange: splitting would not hide an error
     ends: list[Interchange] = []
-    ok = True
-    txns = 0
+    check = SplitCheck()
     for ev in events(None, data, keep_segments=False):
-        if isinstance(ev, TransactionComplete):
-            txns += 1
-            if any(e.code == "EDI055" for e in ev.transaction.errors):
-                ok = False  # a duplicate could end up in another chunk, unreported
-        elif isinstance(ev, GroupEnd):
-            ok = ok and not any(e.rejects for e in ev.group.errors)
-        elif isinstance(ev, InterchangeEnd):
+        if isinstance(ev, InterchangeEnd):
             ends.append(ev.interchange)
-            clean.append(ok and txns > 0 and not any(e.rejects for e in ev.interchange.errors))
-            ok = True
-            txns = 0
-        elif isinstance(ev, InputError) and ev.error.code != "EDI004":
-            return [data]
+            clean.append(check.clean(ev.interchange))
+            check = SplitCheck()
+        elif isinstance(ev, InputError):
+            if not keeps_input_splittable(ev.error):
+                return [data]
+        else:
+            check.event(ev)
     if not ends:
         return [data]
     out: list[bytes] = []
@@ -227,4 +259,4 @@ class _Chunker:
         return False
 
 
-Chunker = _Chunker  # public name; ``pipeline.ingest.core`` drives it with its own events
+Chunker = _Chunker  # public name; ``pipeline.ingest.plan`` drives it with its own events

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pipeline.contracts import headers
 from pipeline.contracts.topics import (
     ACKS_OUTBOUND,
     AGENT_PREFIX,
@@ -101,28 +102,7 @@ ROLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-HEADER_DOCS: dict[str, str] = {
-    "edi-partner": "Submitting partner id (also the record key).",
-    "edi-source": "Ingest channel: file or http.",
-    "edi-filename": "Name of the dropped file or of the façade upload; for acknowledgements, "
-    "the file name written to outbox/<partner>/.",
-    "edi-sha256": "sha256 (hex) of the whole submitted input.",
-    "edi-received-at": "When ingest received the input, RFC 3339 UTC.",
-    "edi-ingest-id": "Id of the submitted input, shared by every record it leads to (tracking "
-    "events, documents, dead letters, acknowledgements).",
-    "edi-chunk": "i/n: this record is message i of the n the input became (one per interchange; "
-    "an interchange above the message limit is split on transaction-set boundaries).",
-    "edi-document-id": "The document's id (the payload's id): the deduplication key.",
-    "edi-type": "Transaction set / message type (850, ORDERS, ...), to filter without parsing.",
-    "edi-ack-type": "TA1, 997, 999 or CONTRL.",
-    "edi-ack-control": "Interchange control number of the acknowledgement.",
-    "edi-error-code": "error.code of the dead letter (EDI0xx parser, EDI1xx pipeline).",
-    "edi-duplicate": "1 when the document comes from an interchange already processed "
-    "(partners with duplicates = route).",
-    "edi-replay": "Set on records re-driven by edi-mesh replay.",
-    "edi-force": "1: bypass the duplicate check (edi-mesh replay --force).",
-}
-UNDOCUMENTED_HEADER = "(not documented yet: add it to pipeline.contracts.asyncapi.HEADER_DOCS)"
+UNDOCUMENTED_HEADER = "(not documented yet: add it to pipeline.contracts.headers.DOCS)"
 
 PARTNER_ID_SCHEMA: dict[str, Any] = {
     "type": "string",
@@ -185,7 +165,7 @@ def _headers_schema(spec: TopicSpec, required: bool) -> dict[str, Any]:
         "type": "object",
         "description": "Kafka record headers (values are UTF-8 strings).",
         "properties": {
-            h: {"type": "string", "description": HEADER_DOCS.get(h, UNDOCUMENTED_HEADER)}
+            h: {"type": "string", "description": headers.DOCS.get(h, UNDOCUMENTED_HEADER)}
             for h in spec.headers
         },
     }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.contracts import headers as h
+from pipeline.contracts.headers import INBOUND_HEADERS
 from pipeline.settings import Settings
 
 INBOUND = "edi.inbound"
@@ -36,15 +38,6 @@ DOMAINS: tuple[str, ...] = (
     "catalog",
     "acknowledgements",
     "unrouted",
-)
-
-INBOUND_HEADERS: tuple[str, ...] = (
-    "edi-partner",
-    "edi-source",
-    "edi-filename",
-    "edi-sha256",
-    "edi-received-at",
-    "edi-ingest-id",
 )
 
 DAY_MS = 86_400_000
@@ -85,7 +78,7 @@ def registry() -> list[TopicSpec]:
             INBOUND,
             key="partner id",
             value="one raw interchange (bytes), or one self-contained chunk of a split one",
-            headers=(*INBOUND_HEADERS, "edi-chunk", "edi-replay", "edi-force"),
+            headers=(*INBOUND_HEADERS, h.CHUNK, h.REPLAY, h.FORCE),
             config={"retention.ms": str(7 * DAY_MS)},
         ),
     ]
@@ -95,7 +88,7 @@ def registry() -> list[TopicSpec]:
             key="partner id",
             value="one JSON document per transaction set / message (or fragment)",
             schema="document.schema.json",
-            headers=("edi-document-id", "edi-type", "edi-ingest-id", "edi-duplicate", "edi-replay"),
+            headers=(h.DOCUMENT_ID, h.TYPE, h.INGEST_ID, h.DUPLICATE, h.REPLAY),
             config={"retention.ms": str(7 * DAY_MS)},
         )
         for d in DOMAINS
@@ -106,7 +99,7 @@ def registry() -> list[TopicSpec]:
             key="partner id",
             value="JSON error record: error.code, error.message, error.location, source, raw payload",
             schema="deadletter.schema.json",
-            headers=("edi-error-code",),
+            headers=(h.ERROR_CODE,),
             partitions=1,
             config={"retention.ms": str(30 * DAY_MS)},
         ),
@@ -114,7 +107,7 @@ def registry() -> list[TopicSpec]:
             ACKS_OUTBOUND,
             key="partner id",
             value="a 997 / 999 / TA1 / CONTRL interchange for the partner (bytes)",
-            headers=("edi-ack-type", "edi-ack-control", "edi-ingest-id", "edi-filename"),
+            headers=(h.ACK_TYPE, h.ACK_CONTROL, h.INGEST_ID, h.FILENAME),
             partitions=1,
         ),
         TopicSpec(

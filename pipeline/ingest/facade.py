@@ -21,8 +21,10 @@ from aiohttp import web
 
 from pipeline import metrics
 from pipeline.contracts import records
+from pipeline.contracts.headers import Provenance
 from pipeline.contracts.topics import TRACKING
-from pipeline.ingest.core import BrokerUnavailable, Ingestor, Rejected, new_ingest_id
+from pipeline.ingest.producer import Ingestor
+from pipeline.ingest.results import BrokerUnavailable, Rejected, new_ingest_id
 from pipeline.kafka import clients
 from pipeline.partners.profiles import Partner
 from pipeline.settings import Settings
@@ -195,7 +197,7 @@ class Facade:
                 partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
             )
         except Rejected as rej:
-            source = {"channel": "http", "filename": filename, "ingest_id": ingest_id}
+            source = Provenance("http", filename, ingest_id=ingest_id).source()
             await self.ingestor.deadletter(partner.id, rej.errors, data, source)
             metrics.QUARANTINED.labels(rej.errors[0].code).inc()
             return self._answer(

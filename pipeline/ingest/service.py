@@ -18,10 +18,12 @@ from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from pipeline.ingest.core import FileDrop, Ingestor, load_registry
 from pipeline.ingest.facade import Facade, TrackingIndex
+from pipeline.ingest.filedrop import FileDrop
+from pipeline.ingest.producer import Ingestor
 from pipeline.kafka import admin, clients
 from pipeline.outputs import outbox
+from pipeline.partners.profiles import load_registry
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)

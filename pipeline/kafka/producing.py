@@ -14,13 +14,45 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
-Record = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]], int | None]
-"""(topic with prefix, key, value, headers, partition or None for the key's partition)."""
+from pipeline.contracts.headers import DOCUMENT_ID
+
+
+@dataclass(slots=True)
+class Record:
+    """One record to produce, for every producer of edi-mesh (worker, ingest, spool, benchmarks).
+
+    ``topic`` is the registry name without the deployment's prefix (the
+    sender adds it); ``partition`` None means the key's partition.
+    """
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+    partition: int | None = None
+
+    @property
+    def document(self) -> bool:
+        """True for an agent-topic document (it carries a document id)."""
+        return any(name == DOCUMENT_ID for name, _ in self.headers)
+
+    def header(self, name: str) -> str:
+        """A header as text ("" when absent)."""
+        for k, v in self.headers:
+            if k == name:
+                return v.decode("utf-8", "replace")
+        return ""
+
+    @property
+    def size(self) -> int:
+        """Bytes of the value (what waves and memory bounds count)."""
+        return len(self.value) if self.value is not None else 0
 
 
 KEY_CACHE = 65_536  # cached (topic, key) partitions before the cache starts over
@@ -64,20 +96,22 @@ class BatchSender:
         self._by_key[(topic, key)] = partition
         return partition
 
-    async def send_all(self, records: Iterable[Record]) -> int:
-        """Produce every record; return the number of record batches sent."""
+    async def send_all(self, records: Iterable[Record], prefix: str = "") -> int:
+        """Produce every record (``prefix`` + its topic); return the record batches sent."""
         groups: dict[tuple[str, int], list[Record]] = {}
         for rec in records:
-            topic, key, _value, _headers, partition = rec
+            topic = prefix + rec.topic
+            partition = rec.partition
             if partition is None:
-                partition = await self.partition_of(topic, key)
+                partition = await self.partition_of(topic, rec.key)
             groups.setdefault((topic, partition), []).append(rec)
         futures: list[Any] = []
         producer = self.producer
         for (topic, partition), recs in groups.items():
             batch = producer.create_batch()
             filled = 0
-            for _t, key, value, headers, _p in recs:
+            for rec in recs:
+                key, value, headers = rec.key, rec.value, rec.headers
                 if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
                     if not filled:  # a single record bigger than a batch: send it on its own
                         futures.append(

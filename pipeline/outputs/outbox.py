@@ -17,6 +17,7 @@ from pathlib import Path
 from aiokafka.errors import KafkaError
 
 from pipeline import metrics
+from pipeline.contracts import headers as h
 from pipeline.contracts.topics import ACKS_OUTBOUND
 from pipeline.kafka import clients
 from pipeline.settings import Settings
@@ -62,7 +63,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                         partner = safe_name((m.key or b"").decode("utf-8", "replace"), "unknown")
                         headers = {k: v.decode("utf-8", "replace") for k, v in (m.headers or ())}
                         name = safe_name(
-                            headers.get("edi-filename", ""), f"ack_{m.partition}_{m.offset}.edi"
+                            headers.get(h.FILENAME, ""), f"ack_{m.partition}_{m.offset}.edi"
                         )
                         folder = settings.outbox / partner
                         folder.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.model import Party, Standard
+from pipeline.settings import Settings
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
 VALIDATION_LEVELS = ("envelope", "hipaa")
@@ -175,3 +176,8 @@ class PartnerRegistry:
 
     def __contains__(self, partner_id: object) -> bool:
         return partner_id in self._by_id
+
+
+def load_registry(settings: Settings) -> PartnerRegistry:
+    """The partners file as a registry."""
+    return PartnerRegistry(load_partners(settings.partners))

@@ -20,12 +20,12 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
+from pipeline.contracts import headers as h
 from pipeline.contracts.topics import INBOUND
-from pipeline.ingest.core import new_ingest_id
+from pipeline.ingest.results import new_ingest_id
 from pipeline.kafka import clients
-from pipeline.kafka.transport import fetch_highwaters
+from pipeline.kafka.offsets import fetch_highwaters
 from pipeline.settings import Settings
-from pipeline.worker.processor import FORCE_HEADER, REPLAY_HEADER
 
 
 @dataclass
@@ -107,16 +107,12 @@ async def replay(
                         continue
                     if key_filter is not None and m.key != key_filter:
                         continue
-                    if any(k == REPLAY_HEADER for k, _ in (m.headers or ())):
+                    if any(k == h.REPLAY for k, _ in (m.headers or ())):
                         continue  # earlier replays are copies: re-drive only originals
-                    headers = [
-                        (k, v)
-                        for k, v in (m.headers or ())
-                        if k not in (REPLAY_HEADER, FORCE_HEADER)
-                    ]
-                    headers.append((REPLAY_HEADER, result.replay_id.encode()))
+                    headers = [(k, v) for k, v in (m.headers or ()) if k not in (h.REPLAY, h.FORCE)]
+                    headers.append((h.REPLAY, result.replay_id.encode()))
                     if force:
-                        headers.append((FORCE_HEADER, b"1"))
+                        headers.append((h.FORCE, b"1"))
                     result.records += 1
                     if producer is not None:
                         futures.append(

@@ -1,17 +1,19 @@
 """The worker's hot path as a pure function: one inbound record in, the records to produce out.
 
-No Kafka here: :class:`Processor` turns an :class:`Inbound` (raw interchange
-bytes and headers) into :class:`Output` records (documents for agent topics,
-dead letters, tracking events, acknowledgements) and :class:`~pipeline.worker.state.StateWrites`
-(duplicate marks, control numbers). The Faust agent batches inbound records,
-calls :meth:`Processor.process` for each and produces the outputs; tests and
-benchmarks call it directly.
+No Kafka here: :class:`Processor` turns an :class:`~pipeline.worker.emitter.Inbound`
+(raw interchange bytes and headers) into outgoing records (documents for agent
+topics, dead letters, tracking events, acknowledgements) and
+:class:`~pipeline.worker.state.StateWrites` (duplicate marks, control numbers).
+Each interchange goes through the stages of the flow, one method each:
+admit (partner, sender), parse, dedup, validate, enrich and route, acknowledge.
+The Faust agent batches inbound records, calls :meth:`Processor.process` for
+each and produces the outputs; tests and benchmarks call it directly.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,80 +25,38 @@ from parsers.errors import EdiError
 from parsers.hipaa import attach_hipaa_errors, validate_hipaa
 from parsers.model import Group, Interchange, Standard
 from pipeline.contracts import errors as perr
+from pipeline.contracts import headers as h
 from pipeline.contracts import records
-from pipeline.contracts.topics import ACKS_OUTBOUND, DEADLETTER, TRACKING
 from pipeline.partners.profiles import Partner, PartnerRegistry, sender_key
 from pipeline.worker.acking import carries_acks, reconcile
+from pipeline.worker.emitter import Emitter, Inbound, Outcome
 from pipeline.worker.routing import Router, Rule, parse_rules
 from pipeline.worker.state import MemoryState, State, dedup_key
 
-FORCE_HEADER = "edi-force"  # "1": bypass the duplicate table (edi-mesh replay --force)
-REPLAY_HEADER = "edi-replay"  # set on records re-driven by edi-mesh replay
+__all__ = ["AckBuilder", "Inbound", "Outcome", "Processor"]
 
-
-@dataclass(slots=True)
-class Inbound:
-    """One record of ``edi.inbound`` as the worker sees it."""
-
-    value: bytes
-    headers: Mapping[str, bytes]
-    key: bytes | None = None
-    partition: int = 0
-    offset: int = -1
-    topic: str = "edi.inbound"
-
-    def header(self, name: str) -> str:
-        """A header as text ("" when absent)."""
-        v = self.headers.get(name)
-        return v.decode("utf-8", "replace") if v is not None else ""
-
-    @property
-    def partner_id(self) -> str:
-        """The submitting partner: the ``edi-partner`` header, else the record key."""
-        return self.header("edi-partner") or (self.key or b"").decode("utf-8", "replace")
-
-    def source(self) -> dict[str, Any]:
-        """The ``source`` field of documents and records (DESIGN.md)."""
-        return {
-            "channel": self.header("edi-source") or "kafka",
-            "filename": self.header("edi-filename") or None,
-            "sha256": self.header("edi-sha256") or None,
-            "ingest_id": self.header("edi-ingest-id") or None,
-            "received_at": self.header("edi-received-at") or None,
-        }
-
-
-@dataclass(slots=True)
-class Output:
-    """One record to produce: topic (unprefixed), key, value and headers."""
-
-    topic: str
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]] = field(default_factory=list)
-    document: bool = False  # True for agent-topic documents (latency and routing metrics)
-
-
-@dataclass(slots=True)
-class Outcome:
-    """Everything one inbound record produced, and how it ended."""
-
-    outputs: list[Output] = field(default_factory=list)
-    outcome: str = "routed"  # routed | rejected | partial | duplicate
-    documents: int = 0
-    interchanges: int = 0
-    duplicates: int = 0
-    acks: list[str] = field(default_factory=list)  # ack types produced
-    errors: list[EdiError] = field(default_factory=list)
-    partner: str = ""
-
-
-# (interchange, kinds, partner, state, now) -> list of (ack type, control, bytes, summary)
+# (interchange, kinds, partner, state) -> list of ack dicts (see acking.build_for_partner)
 AckBuilder = Callable[[Interchange, Sequence[str], Partner, State], list[dict[str, Any]]]
 
 
-def _json(value: Any) -> bytes:
-    return orjson.dumps(value)
+@dataclass(slots=True)
+class Routing:
+    """What routing one interchange's transactions made: documents per topic, rejections."""
+
+    transactions: int = 0
+    documents: int = 0
+    routed: dict[str, list[str]] = field(default_factory=dict)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def envelope_context(ic: Interchange) -> dict[str, Any]:
+    """The envelope facts a dead letter or event about ``ic`` carries."""
+    return {
+        "standard": str(ic.standard),
+        "interchange": ic.control,
+        "sender": sender_key(ic.standard, ic.sender),
+        "receiver": sender_key(ic.standard, ic.receiver),
+    }
 
 
 class Processor:
@@ -117,280 +77,231 @@ class Processor:
 
     def process(self, msg: Inbound) -> Outcome:
         """Everything to produce for one inbound record; never raises for bad EDI."""
-        partner_id = msg.partner_id
-        out = Outcome(partner=partner_id)
-        key = partner_id.encode()
-        source = msg.source()
-        ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
-        partner = self.partners.get(partner_id)
+        emit = Emitter(msg)
+        partner = self._admit_partner(emit)
         if partner is None:
-            err = perr.error(
-                perr.UNKNOWN_PARTNER, f"partner {partner_id!r} is not in the partner table"
-            )
-            self._reject(out, msg, key, partner_id, ingest_id, source, [err], {})
-            return out
+            return emit.out
+        parsed = self._parse(emit)
+        if parsed is None:
+            return emit.out
+        interchanges, warnings, garbage = parsed
+        force = msg.header(h.FORCE) == "1"
+        for ic in interchanges:
+            emit.out.interchanges += 1
+            self._interchange(emit, partner, ic, force, warnings)
+        if garbage and emit.out.outcome == "routed":
+            emit.out.outcome = "partial"
+        return emit.out
 
-        result = parse(msg.value)
+    def internal_error(self, msg: Inbound) -> Outcome:
+        """The outcome for a record whose processing raised: a dead letter, nothing lost."""
+        emit = Emitter(msg)
+        err = perr.error(perr.INTERNAL, "processing failed with an internal error; see worker log")
+        emit.reject([err], {})
+        return emit.out
+
+    # -- stages of one record ----------------------------------------------------------------
+    def _admit_partner(self, emit: Emitter) -> Partner | None:
+        """The submitting partner's profile, or a rejection when it is not in the table."""
+        partner = self.partners.get(emit.partner)
+        if partner is None:
+            msg = f"partner {emit.partner!r} is not in the partner table"
+            emit.reject([perr.error(perr.UNKNOWN_PARTNER, msg)], {})
+        return partner
+
+    def _parse(self, emit: Emitter) -> tuple[list[Interchange], list[dict[str, Any]], bool] | None:
+        """The interchanges, the input-level warnings, and whether garbage surrounded them."""
+        result = parse(emit.msg.value)
         fatal = [e for e in result.errors if e.rejects]
         warnings = [e.to_dict() for e in result.errors if not e.rejects]
         if not result.interchanges:
             errs = fatal or [perr.error(perr.EMPTY_INPUT, "no interchange in the input")]
-            self._reject(out, msg, key, partner_id, ingest_id, source, errs, {})
-            return out
+            emit.reject(errs, {})
+            return None
         if fatal:
             # garbage around readable interchanges: keep the interchanges, report the rest
-            self._reject(
-                out, msg, key, partner_id, ingest_id, source, fatal, {"scope": "input"}, track=False
-            )
-        force = msg.header(FORCE_HEADER) == "1"
-        for ic in result.interchanges:
-            out.interchanges += 1
-            self._interchange(out, msg, key, partner, ic, ingest_id, source, force, warnings)
-        if fatal and out.outcome == "routed":
-            out.outcome = "partial"
-        return out
+            emit.reject(fatal, {"scope": "input"}, track=False)
+        return result.interchanges, warnings, bool(fatal)
 
-    # -- one interchange -------------------------------------------------------------
+    # -- stages of one interchange -----------------------------------------------------------
     def _interchange(
         self,
-        out: Outcome,
-        msg: Inbound,
-        key: bytes,
+        emit: Emitter,
         partner: Partner,
         ic: Interchange,
-        ingest_id: str,
-        source: dict[str, Any],
         force: bool,
         warnings: list[dict[str, Any]],
     ) -> None:
-        skey = sender_key(ic.standard, ic.sender)
-        ctx: dict[str, Any] = {
-            "standard": str(ic.standard),
-            "interchange": ic.control,
-            "sender": skey,
-            "receiver": sender_key(ic.standard, ic.receiver),
-        }
-        if not partner.accepts_sender(skey):
-            err = perr.error(
-                perr.SENDER_NOT_ALLOWED,
-                f"envelope sender {skey!r} is not one of partner {partner.id!r}'s senders",
-            )
-            self._reject(out, msg, key, partner.id, ingest_id, source, [err], ctx)
+        ctx = envelope_context(ic)
+        if not self._admit_sender(emit, partner, ctx):
             return
+        dkey, prior = self._dedup(emit, partner, ic, force)
+        if prior is not None and partner.duplicates == "suppress":
+            return
+        raw = emit.msg.value[ic.offset : ic.end]
+        if not self._validate(emit, partner, ic, raw, ctx):
+            self._acknowledge(emit, partner, ic)
+            return
+        routing = self._route(emit, partner, ic, raw, ctx, duplicate=prior is not None)
+        self._report(emit, ic, routing, warnings)
+        if routing.routed:
+            self._mark_seen(dkey, emit)
+        self._reconcile(emit, partner, ic, raw)
+        self._acknowledge(emit, partner, ic)
+
+    def _admit_sender(self, emit: Emitter, partner: Partner, ctx: dict[str, Any]) -> bool:
+        """False (and a rejection) when the envelope sender is not one of the partner's."""
+        skey = ctx["sender"]
+        if partner.accepts_sender(skey):
+            return True
+        msg = f"envelope sender {skey!r} is not one of partner {partner.id!r}'s senders"
+        emit.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], ctx)
+        return False
+
+    def _dedup(
+        self, emit: Emitter, partner: Partner, ic: Interchange, force: bool
+    ) -> tuple[bytes, dict[str, Any] | None]:
+        """The interchange's dedup key and its first sighting (a ``duplicate`` event if suppressed)."""
+        skey = sender_key(ic.standard, ic.sender)
         first_tx = next((f"{g.control}/{t.control}" for g in ic.groups for t in g.transactions), "")
         dkey = dedup_key(partner.id, skey, ic.control, first_tx)
         prior = None if force else self.state.seen(dkey)
         if prior is not None and partner.duplicates == "suppress":
-            out.duplicates += 1
-            out.outcome = "duplicate"
-            out.outputs.append(
-                self._track(
-                    "duplicate",
-                    key,
-                    partner.id,
-                    ingest_id,
-                    interchange=ic.control,
-                    sender=skey,
-                    original_ingest_id=prior.get("ingest_id"),
-                    first_seen_at=records.rfc3339(float(prior.get("at", 0))),
-                    reason="interchange control number already processed",
-                )
+            emit.out.duplicates += 1
+            emit.out.outcome = "duplicate"
+            emit.track(
+                "duplicate",
+                interchange=ic.control,
+                sender=skey,
+                original_ingest_id=prior.get("ingest_id"),
+                first_seen_at=records.rfc3339(float(prior.get("at", 0))),
+                reason="interchange control number already processed",
             )
-            return
-        raw = msg.value[ic.offset : ic.end]
+        return dkey, prior
+
+    def _validate(
+        self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes, ctx: dict[str, Any]
+    ) -> bool:
+        """Partner-level validation (HIPAA) on top of the parser's; False rejects the interchange."""
         if partner.validation == "hipaa" and ic.standard is Standard.X12:
             attach_hipaa_errors(ic, validate_hipaa(raw))
-        if not ic.accepted:
-            self._reject(out, msg, key, partner.id, ingest_id, source, list(ic.errors), ctx)
-            self._acknowledge(out, key, partner, ic, ingest_id)
-            return
-
-        public = partner.public()
-        rules = self._rules_of(partner)
-        # the headers every document of this interchange carries (after its id and type)
-        shared_headers = [("edi-ingest-id", ingest_id.encode())]
-        if prior is not None:
-            shared_headers.append(("edi-duplicate", b"1"))
-        if msg.header(REPLAY_HEADER):
-            shared_headers.append(("edi-replay", msg.header(REPLAY_HEADER).encode()))
-        routed: dict[str, list[str]] = {}
-        n_tx = n_docs = 0
-        rejected: list[dict[str, Any]] = []
-        for grp in ic.groups:
-            grp_rejected = group_rejected(grp)
-            for tx in grp.transactions:
-                n_tx += 1
-                if grp_rejected or not tx.accepted:
-                    errs = [e for e in tx.errors if e.rejects] or [
-                        e for e in grp.errors if e.rejects
-                    ]
-                    self._reject(
-                        out,
-                        msg,
-                        key,
-                        partner.id,
-                        ingest_id,
-                        source,
-                        errs,
-                        {**ctx, "group": grp.control, "transaction": tx.control, "type": tx.type},
-                        track=False,
-                    )
-                    rejected.append(
-                        {"transaction": tx.control, "type": tx.type, "code": errs[0].code}
-                    )
-                    continue
-                rendered = render_transaction(ic, grp, tx, partner=public, source=source)
-                n_docs += self._route(
-                    out,
-                    key,
-                    ic,
-                    tx.type,
-                    tx.version,
-                    partner.id,
-                    rules,
-                    rendered,
-                    shared_headers,
-                    routed,
-                )
-        if ic.standard is Standard.X12 and not n_tx:
-            # TA1 (interchange acknowledgment) is not a transaction set: one document each
-            rendered = render_ta1(ic, raw, partner=public, source=source)
-            n_docs += self._route(
-                out,
-                key,
-                ic,
-                "TA1",
-                ic.version,
-                partner.id,
-                rules,
-                rendered,
-                shared_headers,
-                routed,
-            )
-        out.documents += n_docs
-        out.outputs.append(
-            self._track(
-                "parsed",
-                key,
-                partner.id,
-                ingest_id,
-                interchange=ic.control,
-                standard=str(ic.standard),
-                sender=skey,
-                test=ic.test,
-                transactions=n_tx,
-                warnings=warnings + [e.to_dict() for e in ic.errors],
-            )
-        )
-        if routed:
-            self.state.writes.seen[dkey] = _json(
-                {"ingest_id": ingest_id, "at": time.time(), "partition": msg.partition}
-            )
-            out.outputs.append(
-                self._track(
-                    "routed",
-                    key,
-                    partner.id,
-                    ingest_id,
-                    interchange=ic.control,
-                    topics={t: len(ids) for t, ids in routed.items()},
-                    documents=[i for ids in routed.values() for i in ids],
-                )
-            )
-        if rejected:
-            out.outputs.append(
-                self._track(
-                    "rejected",
-                    key,
-                    partner.id,
-                    ingest_id,
-                    interchange=ic.control,
-                    code=rejected[0]["code"],
-                    transactions=rejected,
-                )
-            )
-            if out.outcome != "rejected":
-                out.outcome = "partial" if routed else "rejected"
-        if carries_acks(ic):
-            matches = reconcile(ic, raw, partner, self.state)
-            if matches:
-                out.outputs.append(
-                    self._track(
-                        "acknowledged",
-                        key,
-                        partner.id,
-                        ingest_id,
-                        direction="inbound",
-                        interchange=ic.control,
-                        acks=matches,
-                    )
-                )
-        self._acknowledge(out, key, partner, ic, ingest_id)
+        if ic.accepted:
+            return True
+        emit.reject(list(ic.errors), ctx)
+        return False
 
     def _route(
         self,
-        out: Outcome,
-        key: bytes,
+        emit: Emitter,
+        partner: Partner,
         ic: Interchange,
-        type_: str,
-        version: str,
-        partner_id: str,
-        rules: tuple[Rule, ...],
-        rendered: list[tuple[str, bytes]],
-        headers: list[tuple[str, bytes]],
-        routed: dict[str, list[str]],
-    ) -> int:
-        """Append one output per (document, topic) the rules name; return the documents."""
-        topics = self.router.route(str(ic.standard), type_, version, partner_id, ic.test, rules)
-        type_header = type_.encode()
-        for doc_id, value in rendered:
-            doc_headers = [
-                ("edi-document-id", doc_id.encode()),
-                ("edi-type", type_header),
-                *headers,
-            ]
-            for t in topics:
-                out.outputs.append(Output(t, key, value, doc_headers, document=True))
-                routed.setdefault(t, []).append(doc_id)
-        return len(rendered)
+        raw: bytes,
+        ctx: dict[str, Any],
+        *,
+        duplicate: bool,
+    ) -> Routing:
+        """Enrich (partner profile, source) and route every transaction's document."""
+        public = partner.public()
+        rules = self._rules_of(partner)
+        shared = emit.shared_document_headers(duplicate)
+        routing = Routing()
+        for grp in ic.groups:
+            for tx in grp.transactions:
+                routing.transactions += 1
+                if not grp.accepted or not tx.accepted:
+                    self._reject_transaction(emit, grp, tx, ctx, routing)
+                    continue
+                rendered = render_transaction(ic, grp, tx, partner=public, source=emit.source)
+                topics = self.router.route(
+                    str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
+                )
+                routing.documents += emit.documents(
+                    topics, tx.type, rendered, shared, routing.routed
+                )
+        if ic.standard is Standard.X12 and not routing.transactions:
+            # TA1 (interchange acknowledgment) is not a transaction set: one document each
+            rendered = render_ta1(ic, raw, partner=public, source=emit.source)
+            topics = self.router.route(
+                str(ic.standard), "TA1", ic.version, partner.id, ic.test, rules
+            )
+            routing.documents += emit.documents(topics, "TA1", rendered, shared, routing.routed)
+        emit.out.documents += routing.documents
+        return routing
 
-    def _acknowledge(
-        self, out: Outcome, key: bytes, partner: Partner, ic: Interchange, ingest_id: str
+    @staticmethod
+    def _reject_transaction(
+        emit: Emitter, grp: Group, tx: Any, ctx: dict[str, Any], routing: Routing
     ) -> None:
+        """A dead letter for one rejected transaction (its own errors, else its group's)."""
+        errs: list[EdiError] = [e for e in tx.errors if e.rejects] or [
+            e for e in grp.errors if e.rejects
+        ]
+        where = {**ctx, "group": grp.control, "transaction": tx.control, "type": tx.type}
+        emit.reject(errs, where, track=False)
+        routing.rejected.append({"transaction": tx.control, "type": tx.type, "code": errs[0].code})
+
+    @staticmethod
+    def _report(
+        emit: Emitter, ic: Interchange, routing: Routing, warnings: list[dict[str, Any]]
+    ) -> None:
+        """The ``parsed``, ``routed`` and ``rejected`` events of one interchange."""
+        emit.track(
+            "parsed",
+            interchange=ic.control,
+            standard=str(ic.standard),
+            sender=sender_key(ic.standard, ic.sender),
+            test=ic.test,
+            transactions=routing.transactions,
+            warnings=warnings + [e.to_dict() for e in ic.errors],
+        )
+        if routing.routed:
+            emit.track(
+                "routed",
+                interchange=ic.control,
+                topics={t: len(ids) for t, ids in routing.routed.items()},
+                documents=[i for ids in routing.routed.values() for i in ids],
+            )
+        if routing.rejected:
+            emit.track(
+                "rejected",
+                interchange=ic.control,
+                code=routing.rejected[0]["code"],
+                transactions=routing.rejected,
+            )
+            if emit.out.outcome != "rejected":
+                emit.out.outcome = "partial" if routing.routed else "rejected"
+
+    def _mark_seen(self, dkey: bytes, emit: Emitter) -> None:
+        """Remember the interchange in the dedup table (stored after its documents)."""
+        self.state.writes.seen[dkey] = orjson.dumps(
+            {"ingest_id": emit.ingest_id, "at": time.time(), "partition": emit.msg.partition}
+        )
+
+    def _reconcile(self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes) -> None:
+        """The partner's acknowledgements in ``ic``, matched against what we sent them."""
+        if not carries_acks(ic):
+            return
+        matches = reconcile(ic, raw, partner, self.state)
+        if matches:
+            emit.track("acknowledged", direction="inbound", interchange=ic.control, acks=matches)
+
+    def _acknowledge(self, emit: Emitter, partner: Partner, ic: Interchange) -> None:
         """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""
         if self.ack_builder is None or not partner.acks:
             return
         for ack in self.ack_builder(ic, partner.acks, partner, self.state):
-            control = str(ack["control"])
-            out.outputs.append(
-                Output(
-                    ACKS_OUTBOUND,
-                    key,
-                    ack["bytes"],
-                    [
-                        ("edi-ack-type", ack["type"].encode()),
-                        ("edi-ack-control", control.encode()),
-                        ("edi-ingest-id", ingest_id.encode()),
-                        ("edi-filename", ack["filename"].encode()),
-                    ],
-                )
-            )
-            out.acks.append(ack["type"])
-            out.outputs.append(
-                self._track(
-                    "acknowledged",
-                    key,
-                    partner.id,
-                    ingest_id,
-                    direction="outbound",
-                    interchange=ic.control,
-                    ack_type=ack["type"],
-                    control=control,
-                    status=ack.get("status"),
-                    summary=ack.get("summary", {}),
-                )
+            control = emit.acknowledgement(ack)
+            emit.track(
+                "acknowledged",
+                direction="outbound",
+                interchange=ic.control,
+                ack_type=ack["type"],
+                control=control,
+                status=ack.get("status"),
+                summary=ack.get("summary", {}),
             )
 
+    # -- per-partner routing rules -----------------------------------------------------------
     def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:
         cached = self._partner_rules.get(partner.id)
         if cached is None:
@@ -401,69 +312,3 @@ class Processor:
     def forget_partner(self, partner_id: str) -> None:
         """Drop cached per-partner rules after a profile change."""
         self._partner_rules.pop(partner_id, None)
-
-    def internal_error(self, msg: Inbound) -> Outcome:
-        """The outcome for a record whose processing raised: a dead letter, nothing lost."""
-        out = Outcome(partner=msg.partner_id)
-        source = msg.source()
-        ingest_id = source["ingest_id"] or f"{msg.topic}:{msg.partition}:{msg.offset}"
-        err = perr.error(perr.INTERNAL, "processing failed with an internal error; see worker log")
-        self._reject(
-            out, msg, msg.partner_id.encode(), msg.partner_id, ingest_id, source, [err], {}
-        )
-        return out
-
-    # -- records ---------------------------------------------------------------------
-    @staticmethod
-    def _track(event: str, key: bytes, partner: str, ingest_id: str, **details: Any) -> Output:
-        return Output(
-            TRACKING,
-            key,
-            _json(records.tracking(event, partner=partner, ingest_id=ingest_id, **details)),
-        )
-
-    def _reject(
-        self,
-        out: Outcome,
-        msg: Inbound,
-        key: bytes,
-        partner_id: str,
-        ingest_id: str,
-        source: dict[str, Any],
-        errs: list[EdiError],
-        context: dict[str, Any],
-        *,
-        track: bool = True,
-    ) -> None:
-        out.errors.extend(errs)
-        ref = {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
-        record = records.deadletter(
-            errors=errs,
-            partner=partner_id,
-            source=source,
-            raw=msg.value,
-            stage="worker",
-            reference=ref,
-            context=context,
-        )
-        out.outputs.append(
-            Output(DEADLETTER, key, _json(record), [("edi-error-code", errs[0].code.encode())])
-        )
-        if track:
-            out.outcome = "rejected"
-            out.outputs.append(
-                self._track(
-                    "rejected",
-                    key,
-                    partner_id,
-                    ingest_id,
-                    code=errs[0].code,
-                    message=errs[0].message,
-                    **context,
-                )
-            )
-
-
-def group_rejected(grp: Group) -> bool:
-    """True when an error of the group itself rejects all its transactions."""
-    return any(e.rejects for e in grp.errors)

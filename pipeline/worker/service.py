@@ -11,12 +11,13 @@ from pipeline.app import create_app
 from pipeline.kafka import admin
 from pipeline.settings import Settings
 from pipeline.worker import agents
+from pipeline.worker.context import WorkerContext
 
 
-def build(settings: Settings) -> tuple[faust.App, agents.WorkerContext]:
+def build(settings: Settings) -> tuple[faust.App, WorkerContext]:
     """The configured app with every agent registered (not started)."""
     app = create_app(settings)
-    ctx = agents.WorkerContext(app, settings)
+    ctx = WorkerContext(app, settings)
     agents.register(app, ctx)
     return app, ctx
 

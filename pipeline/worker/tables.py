@@ -1,4 +1,4 @@
-"""The worker's changelog-backed Faust tables, and the partner feed.
+"""The worker's changelog-backed Faust tables.
 
 Tables (all partitioned like ``edi.inbound``, keyed so a partner's keys live
 in its inbound partition):
@@ -17,17 +17,15 @@ awaited, in the order :class:`~pipeline.worker.state.StateWrites` requires; Faus
 recovers the tables from their changelogs on assignment (with end offsets
 confirmed by :mod:`pipeline.kafka.transport`, so recovery is complete on Tansu too).
 
-The partner registry is a different kind of table: every worker needs every
-partner, so :class:`PartnerFeed` follows the compacted ``edi.partners`` topic
-from the beginning with a group-less consumer (a global table).
+The partner registry is a different kind of table, a global one: see
+:mod:`pipeline.partners.feed`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
@@ -36,9 +34,8 @@ import orjson
 from faust.types import TableT
 
 from pipeline import metrics
-from pipeline.contracts.topics import PARTNERS
-from pipeline.kafka import clients
-from pipeline.partners.profiles import Partner, PartnerRegistry, PartnersFileError
+from pipeline.contracts.topics import INBOUND
+from pipeline.kafka.producing import Record
 from pipeline.settings import Settings
 from pipeline.worker.state import SEP, Controls, StateWrites
 
@@ -138,7 +135,8 @@ class TableState:
         """Produce changelog records (awaiting the broker) and apply them to the table's data."""
         topic = table.changelog_topic.get_topic_name()
         await self.sender.send_all(
-            (topic, key, value, [], partitions.get(partner_of(key))) for key, value in items.items()
+            Record(topic, key, value, partition=partitions.get(partner_of(key)))
+            for key, value in items.items()
         )
         data = table.data
         unapplied = self._unapplied.get(table.name, {})
@@ -156,7 +154,7 @@ class TableState:
 
     def active_partitions(self) -> set[int]:
         """Inbound partitions this worker currently owns."""
-        inbound = self.settings.topic_prefix + "edi.inbound"
+        inbound = self.settings.topic_prefix + INBOUND
         return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == inbound}
 
     async def prune(self, now: float | None = None) -> int:
@@ -229,77 +227,3 @@ class PartnerStats:
             }
             out[partner] = {"current": cur, "previous": prev}
         return out
-
-
-class PartnerFeed:
-    """Follow ``edi.partners`` (compacted) and keep a :class:`PartnerRegistry` current.
-
-    A group-less consumer reads from the beginning and then keeps reading, so
-    every worker sees every partner and applies changes within a poll
-    interval. ``ready`` is set once the topic has been read up to its end
-    (by the fetch high-water mark, which is correct on Tansu too).
-    """
-
-    def __init__(
-        self, settings: Settings, registry: PartnerRegistry, on_change: Any = None
-    ) -> None:
-        self.settings = settings
-        self.registry = registry
-        self.on_change = on_change
-        self.ready = asyncio.Event()
-        self.applied = 0
-
-    def apply(self, key: bytes | None, value: bytes | None) -> None:
-        """Apply one record: a profile JSON or a tombstone."""
-        pid = (key or b"").decode()
-        if not pid:
-            return
-        if value is None:
-            self.registry.delete(pid)
-        else:
-            try:
-                self.registry.put(Partner.from_json(orjson.loads(value)))
-            except (PartnersFileError, orjson.JSONDecodeError, AttributeError) as exc:
-                log.error("ignoring bad partner profile %r on edi.partners: %s", pid, exc)
-                return
-        self.applied += 1
-        metrics.PARTNER_UPDATES.inc()
-        if self.on_change is not None:
-            self.on_change(pid)
-
-    async def run(self) -> None:
-        """Follow the topic until cancelled, reconnecting on errors."""
-        from aiokafka import TopicPartition
-
-        topic = clients.topic(self.settings, PARTNERS)
-        while True:
-            consumer = clients.consumer(self.settings)
-            try:
-                await consumer.start()
-                parts = consumer.partitions_for_topic(topic) or {0}
-                tps = [TopicPartition(topic, p) for p in sorted(parts)]
-                consumer.assign(tps)
-                await consumer.seek_to_beginning(*tps)
-                while True:
-                    batch = await consumer.getmany(timeout_ms=300)
-                    for msgs in batch.values():
-                        for m in msgs:
-                            self.apply(m.key, m.value)
-                    if not self.ready.is_set() and await self._caught_up(consumer, tps):
-                        self.ready.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("partner feed: %s; reconnecting", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                await consumer.stop()
-
-    @staticmethod
-    async def _caught_up(consumer: Any, tps: Iterable[Any]) -> bool:
-        """True once every partition was read up to the fetch high-water mark."""
-        for tp in tps:
-            hw = consumer.highwater(tp)
-            if hw is None or await consumer.position(tp) < hw:
-                return False
-        return True

@@ -20,9 +20,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pipeline.contracts.topics import by_name
 from pipeline.kafka import admin, clients
+from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import PACKAGE_DIR, Settings
-from pipeline.worker.processor import Inbound, Output, Processor
+from pipeline.worker.processor import Inbound, Processor
 from pipeline.worker.routing import Router
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def load_agent() -> ModuleType:
     return module
 
 
-def order_documents(corpus: Path) -> list[Output]:
+def order_documents(corpus: Path) -> list[Record]:
     """The agents.orders records of a real 850 (acme) and a real ORDERS (globex)."""
     config = PACKAGE_DIR / "config"
     proc = Processor(
@@ -51,7 +52,7 @@ def order_documents(corpus: Path) -> list[Output]:
     )
     # the corpus ORDERS lacks its UNZ trailer (its source's parser tolerates it): complete it
     edifact = (corpus / EDIFACT_ORDERS).read_bytes().rstrip() + b"\nUNZ+1+807'\n"
-    out: list[Output] = []
+    out: list[Record] = []
     for data, partner in [((corpus / X12_850).read_bytes(), "acme"), (edifact, "globex")]:
         headers = {"edi-partner": partner.encode(), "edi-source": b"file", "edi-ingest-id": b"t1"}
         out += [o for o in proc.process(Inbound(data, headers)).outputs if o.topic == ORDERS]

@@ -25,7 +25,9 @@ from parsers.errors import Location
 from pipeline.contracts import errors as perr
 from pipeline.contracts import records, schemas
 from pipeline.contracts.topics import DEADLETTER, TRACKING, TopicSpec, by_name, registry
-from pipeline.ingest.core import FileDrop, Ingestor, Rejected
+from pipeline.ingest.filedrop import FileDrop
+from pipeline.ingest.producer import Ingestor
+from pipeline.ingest.results import Rejected
 from pipeline.kafka import admin, clients
 from pipeline.partners.profiles import Partner, PartnerRegistry, load_partners
 from pipeline.settings import PACKAGE_DIR, Settings

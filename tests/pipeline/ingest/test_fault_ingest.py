@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest.core import Source, plan_input
+from pipeline.ingest.plan import plan_input
+from pipeline.ingest.source import Source
 from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import Settings
 from pipeline.tools.broker import EmbeddedBroker

@@ -23,8 +23,10 @@ import pytest
 from benchmarks.generate import generate
 from parsers import parse
 from pipeline.contracts.topics import DEADLETTER, INBOUND, TRACKING
-from pipeline.ingest.core import FileDrop, Ingestor, load_registry
+from pipeline.ingest.filedrop import FileDrop
+from pipeline.ingest.producer import Ingestor
 from pipeline.kafka import admin, clients
+from pipeline.partners.profiles import load_registry
 from pipeline.settings import Settings
 from pipeline.tools.broker import EmbeddedBroker
 from tests.faultkit import expected_ids, x12_file

@@ -11,7 +11,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from pipeline.contracts.topics import TopicSpec
 from pipeline.kafka import clients
 from pipeline.kafka.admin import ensure_topics
-from pipeline.kafka.producing import BatchSender
+from pipeline.kafka.producing import BatchSender, Record
 from pipeline.settings import Settings
 
 
@@ -61,11 +61,11 @@ def test_send_all_stores_every_record_on_its_partition_even_with_a_long_linger(
     s = make_settings()
     topic = s.topic_prefix + "out"
     records = [
-        (topic, key, f"{key!r}-{i}".encode(), [("n", b"%d" % i)], None)
+        Record(topic, key, f"{key!r}-{i}".encode(), [("n", b"%d" % i)])
         for i in range(40)
         for key in KEYS
     ]
-    records += [(topic, b"acme", b"pinned", [], 1)]
+    records += [Record(topic, b"acme", b"pinned", [], partition=1)]
 
     async def run() -> dict[int, list[bytes]]:
         await ensure_topics(s, [spec("out", 3)])

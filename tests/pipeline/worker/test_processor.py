@@ -6,10 +6,11 @@ from pathlib import Path
 
 import orjson
 
+from pipeline.contracts.headers import FORCE as FORCE_HEADER
 from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import Settings
 from pipeline.worker.acking import build_for_partner
-from pipeline.worker.processor import FORCE_HEADER, Inbound, Outcome, Processor
+from pipeline.worker.processor import Inbound, Outcome, Processor
 from pipeline.worker.routing import Router
 from pipeline.worker.state import MemoryState
 

@@ -1,0 +1,36 @@
+"""The one rule for partner-supplied file names (file drop, façade, SFTP)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
+MAX_NAME_BYTES = 180  # claimed/ names are "<ingest id>__<name>": stay under NAME_MAX (255)
+
+
+def bad_name(name: str) -> str | None:
+    """Why an inbox file name is not acceptable, or None when it is fine."""
+    try:
+        raw = name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8"
+    if name in (".", "..") or "/" in name or "\\" in name or ".." in name.split("\\"):
+        return "the file name would escape the inbox"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "the file name contains control characters"
+    if len(raw) > MAX_NAME_BYTES:
+        return f"the file name is longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def safe_name(name: str) -> str:
+    """A printable, bounded stand-in for a refused file name."""
+    cleaned = "".join(
+        c if c.isprintable() and c not in "/\\" else "_"
+        for c in name.encode("utf-8", "replace").decode("utf-8", "replace")
+    ).lstrip(".")
+    return (
+        (cleaned or "unnamed")[:MAX_NAME_BYTES].encode("utf-8", "ignore").decode("utf-8", "ignore")
+    )
