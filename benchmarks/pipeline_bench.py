@@ -325,13 +325,13 @@ _BREAKDOWN: tuple[tuple[str, Any], ...] = (
     ("render: parsers.documents (JSON documents)", lambda n, f: f.endswith("parsers/documents.py")),
     (
         "process: rest of Processor.process (routing, tracking JSON, dedup)",
-        lambda n, f: f.endswith("pipeline/worker/processor.py"),
+        lambda n, f: f.endswith(("pipeline/worker/processor.py", "pipeline/worker/emitter.py")),
     ),
-    ("produce outputs: agents.produce_all", lambda n, f: n == "produce_all"),
+    ("produce outputs: WorkerContext.produce_all", lambda n, f: n.endswith("produce_all")),
     ("persist table writes: TableState.persist", lambda n, f: n == "TableState.persist"),
     (
-        "handle_batch rest (acks, stats, metrics)",
-        lambda n, f: n in ("handle_batch", "account") or n.startswith("handle_batch."),
+        "checkpoint rest (acks, stats, metrics)",
+        lambda n, f: f.endswith("pipeline/worker/checkpoint.py"),
     ),
     (
         "event loop, native (uvloop: epoll, socket I/O in C)",

@@ -6,6 +6,7 @@ explicit values). Nothing else in the pipeline reads ``os.environ``.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -186,3 +187,17 @@ class Settings(BaseSettings):
 def load(**overrides: Any) -> Settings:
     """Settings from the environment, with explicit (non-None) overrides from the CLI."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def read_tables(path: Path, table: str, what: str, error: type[Exception]) -> list[Any]:
+    """The ``[[table]]`` entries of a TOML configuration file; ``error`` with a one-line reason."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} file {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{what} file {path}: {exc}") from None
+    tables = raw.get(table, [])
+    if not isinstance(tables, list):
+        raise error(f"{what} file {path}: use [[{table}]] tables")
+    return tables

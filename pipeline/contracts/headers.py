@@ -73,15 +73,22 @@ class Provenance:
     ingest_id: str | None = None
     received_at: str | None = None
 
-    def source(self) -> dict[str, Any]:
-        """The ``source`` field of documents, dead letters and tracking events."""
-        return {
+    def source(self, known_only: bool = False) -> dict[str, Any]:
+        """The ``source`` field of documents, dead letters and tracking events.
+
+        Workers write all five fields (null where the inbound header was
+        absent); ingest, which knows what it set, writes ``known_only``.
+        """
+        out = {
             "channel": self.channel,
             "filename": self.filename,
             "sha256": self.sha256,
             "ingest_id": self.ingest_id,
             "received_at": self.received_at,
         }
+        if known_only:
+            return {k: v for k, v in out.items() if v is not None}
+        return out
 
     def inbound_headers(self, partner: str) -> list[tuple[str, bytes]]:
         """The ``edi-*`` headers of an ``edi.inbound`` record of ``partner``."""

@@ -197,7 +197,7 @@ class Facade:
                 partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
             )
         except Rejected as rej:
-            source = Provenance("http", filename, ingest_id=ingest_id).source()
+            source = Provenance("http", filename, ingest_id=ingest_id).source(known_only=True)
             await self.ingestor.deadletter(partner.id, rej.errors, data, source)
             metrics.QUARANTINED.labels(rej.errors[0].code).inc()
             return self._answer(

@@ -278,7 +278,7 @@ class FileDrop:
             "duplicate",
             partner=partner.id,
             ingest_id=ingest_id,
-            source=Provenance("file", name, sha, ingest_id).source(),
+            source=Provenance("file", name, sha, ingest_id).source(known_only=True),
             original_ingest_id=first,
             reason="same sha256 already ingested",
         )
@@ -359,7 +359,7 @@ class FileDrop:
         tmp = dest.with_name("." + dest.name + ".error.json.tmp")
         tmp.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
         os.replace(tmp, dest.with_name(dest.name + ".error.json"))
-        source = Provenance("file", name, ingest_id=ingest_id).source()
+        source = Provenance("file", name, ingest_id=ingest_id).source(known_only=True)
         await self.ingestor.deadletter(
             partner_id, errs, raw, source, reference={"quarantine": str(dest)}, size=size
         )

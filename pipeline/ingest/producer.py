@@ -240,7 +240,7 @@ class Ingestor:
             "received",
             partner=partner.id,
             ingest_id=ingest_id,
-            source=provenance.source(),
+            source=provenance.source(known_only=True),
             interchanges=plan.summary,
             interchange_count=plan.interchanges,
             transaction_count=plan.transactions,

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from parsers.model import Party, Standard
-from pipeline.settings import Settings
+from pipeline.settings import Settings, read_tables
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
 VALIDATION_LEVELS = ("envelope", "hipaa")
@@ -132,15 +131,7 @@ class Partner:
 
 def load_partners(path: Path) -> list[Partner]:
     """Read and check a partners file; raise PartnersFileError with a one-line reason."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PartnersFileError(f"partners file {path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PartnersFileError(f"partners file {path}: {exc}") from None
-    tables = raw.get("partners", [])
-    if not isinstance(tables, list):
-        raise PartnersFileError(f"partners file {path}: use [[partners]] tables")
+    tables = read_tables(path, "partners", "partners", PartnersFileError)
     partners = [Partner.from_json(t) for t in tables]
     ids = [p.id for p in partners]
     dup = {i for i in ids if ids.count(i) > 1}

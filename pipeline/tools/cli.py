@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -80,7 +80,33 @@ def friendly(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A click group whose heavy subgroups are imported only when they are invoked.
+
+    ``bench`` pulls in thousands of lines of benchmark code; a worker process
+    or a plain ``edi-mesh parse`` should not pay for it (click's documented
+    lazy-loading pattern).
+    """
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {"bench": ("benchmarks.cli", "bench")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="edi-mesh")
 def cli() -> None:
     """edi-mesh: EDI (X12, UN/EDIFACT) from trading partners into an agent mesh over Kafka."""
@@ -360,16 +386,6 @@ def topics_list() -> None:
                 }
             ).decode()
         )
-
-
-def _mount_bench() -> None:
-    """``edi-mesh bench ...``: the benchmarks (generate, parser, pipeline, ingest, memory, all)."""
-    from benchmarks.cli import bench
-
-    cli.add_command(bench)
-
-
-_mount_bench()
 
 
 def main() -> None:

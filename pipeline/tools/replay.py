@@ -40,19 +40,78 @@ class ReplayResult:
     forced: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which inbound records to re-drive: a time window, a partition and offsets, a partner."""
+
+    from_time: float | None = None
+    to_time: float | None = None
+    partition: int | None = None
+    start: int | None = None
+    end: int | None = None
+    partner: str | None = None
+
+    def wants(self, m: Any) -> bool:
+        """True for an original record (not an earlier replay's copy) inside the selection."""
+        if self.from_time is not None and m.timestamp < int(self.from_time * 1000):
+            return False
+        if self.to_time is not None and m.timestamp > int(self.to_time * 1000):
+            return False
+        if self.partner and m.key != self.partner.encode():
+            return False
+        return not any(k == h.REPLAY for k, _ in (m.headers or ()))
+
+
+def replay_headers(m: Any, replay_id: str, force: bool) -> list[tuple[str, bytes]]:
+    """The copy's headers: the original's, marked with this replay (and ``edi-force``)."""
+    headers = [(k, v) for k, v in (m.headers or ()) if k not in (h.REPLAY, h.FORCE)]
+    headers.append((h.REPLAY, replay_id.encode()))
+    if force:
+        headers.append((h.FORCE, b"1"))
+    return headers
+
+
+async def offset_ranges(
+    consumer: Any, topic: str, sel: Selection
+) -> dict[TopicPartition, tuple[int, int]]:
+    """[start, end) per partition of ``topic`` that the selection covers (ends fetch-confirmed)."""
+    parts = sorted(consumer.partitions_for_topic(topic) or ())
+    if sel.partition is not None:
+        if sel.partition not in parts:
+            raise ValueError(f"{topic} has no partition {sel.partition}")
+        parts = [sel.partition]
+    ends = await fetch_highwaters(consumer, [(topic, p) for p in parts])
+    tps = [TopicPartition(topic, p) for p in parts]
+    consumer.assign(tps)
+    if sel.from_time is not None:
+        found = await consumer.offsets_for_times({tp: int(sel.from_time * 1000) for tp in tps})
+        starts = {
+            tp: hit.offset if (hit := found.get(tp)) is not None else ends[(topic, tp.partition)]
+            for tp in tps
+        }
+    else:
+        starts = dict(await consumer.beginning_offsets(tps))
+    out = {}
+    for tp in tps:
+        lo = max(starts[tp], sel.start) if sel.start is not None else starts[tp]
+        hi = ends[(topic, tp.partition)]
+        out[tp] = (lo, min(hi, sel.end) if sel.end is not None else hi)
+    return out
+
+
 async def replay(
     settings: Settings,
     *,
-    from_time: float | None = None,
-    to_time: float | None = None,
-    partition: int | None = None,
-    start: int | None = None,
-    end: int | None = None,
-    partner: str | None = None,
     force: bool = False,
     dry_run: bool = False,
+    **selection: Any,
 ) -> ReplayResult:
-    """Copy the chosen inbound records back onto ``edi.inbound`` (awaiting the broker); return counts."""
+    """Copy the chosen inbound records back onto ``edi.inbound`` (awaiting the broker); return counts.
+
+    ``selection`` holds the fields of :class:`Selection` (from_time, to_time,
+    partition, start, end, partner).
+    """
+    sel = Selection(**selection)
     topic = clients.topic(settings, INBOUND)
     result = ReplayResult(replay_id=new_ingest_id(), forced=force)
     consumer = clients.consumer(settings)
@@ -61,74 +120,49 @@ async def replay(
     if producer is not None:
         await producer.start()
     try:
-        parts = sorted(consumer.partitions_for_topic(topic) or ())
-        if partition is not None:
-            if partition not in parts:
-                raise ValueError(f"{topic} has no partition {partition}")
-            parts = [partition]
-        ends = await fetch_highwaters(consumer, [(topic, p) for p in parts])
-        tps = [TopicPartition(topic, p) for p in parts]
-        consumer.assign(tps)
-        starts: dict[TopicPartition, int] = {}
-        if from_time is not None:
-            found = await consumer.offsets_for_times({tp: int(from_time * 1000) for tp in tps})
-            for tp in tps:
-                hit = found.get(tp)
-                starts[tp] = hit.offset if hit is not None else ends[(topic, tp.partition)]
-        else:
-            firsts = await consumer.beginning_offsets(tps)
-            for tp in tps:
-                starts[tp] = firsts[tp]
-        if start is not None:
-            starts = {tp: max(off, start) for tp, off in starts.items()}
-        limits = {tp: ends[(topic, tp.partition)] for tp in tps}
-        if end is not None:
-            limits = {tp: min(lim, end) for tp, lim in limits.items()}
-        for tp in tps:
-            consumer.seek(tp, starts[tp])
-            result.partitions[tp.partition] = (starts[tp], limits[tp])
-        pending = {tp for tp in tps if starts[tp] < limits[tp]}
-        lo_ms = int(from_time * 1000) if from_time is not None else None
-        hi_ms = int(to_time * 1000) if to_time is not None else None
-        key_filter = partner.encode() if partner else None
-        futures = []
-        while pending:
-            batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)
-            if not batch:
-                continue
-            for tp, msgs in batch.items():
-                for m in msgs:
-                    if m.offset >= limits[tp]:
-                        pending.discard(tp)
-                        break
-                    if lo_ms is not None and m.timestamp < lo_ms:
-                        continue
-                    if hi_ms is not None and m.timestamp > hi_ms:
-                        continue
-                    if key_filter is not None and m.key != key_filter:
-                        continue
-                    if any(k == h.REPLAY for k, _ in (m.headers or ())):
-                        continue  # earlier replays are copies: re-drive only originals
-                    headers = [(k, v) for k, v in (m.headers or ()) if k not in (h.REPLAY, h.FORCE)]
-                    headers.append((h.REPLAY, result.replay_id.encode()))
-                    if force:
-                        headers.append((h.FORCE, b"1"))
-                    result.records += 1
-                    if producer is not None:
-                        futures.append(
-                            await producer.send(topic, m.value, key=m.key, headers=headers)
-                        )
-                    if len(futures) >= 1000:
-                        await asyncio.gather(*futures)
-                        futures.clear()
-                if msgs and msgs[-1].offset + 1 >= limits[tp]:
-                    pending.discard(tp)
-        await asyncio.gather(*futures)
+        ranges = await offset_ranges(consumer, topic, sel)
+        for tp, (lo, hi) in ranges.items():
+            consumer.seek(tp, lo)
+            result.partitions[tp.partition] = (lo, hi)
+        await _copy(consumer, producer, topic, ranges, sel, result)
     finally:
         await consumer.stop()
         if producer is not None:
             await producer.stop()
     return result
+
+
+async def _copy(
+    consumer: Any,
+    producer: Any,
+    topic: str,
+    ranges: dict[TopicPartition, tuple[int, int]],
+    sel: Selection,
+    result: ReplayResult,
+) -> None:
+    """Read every range to its end, producing a marked copy of each selected record."""
+    limits = {tp: hi for tp, (_lo, hi) in ranges.items()}
+    pending = {tp for tp, (lo, hi) in ranges.items() if lo < hi}
+    futures = []
+    while pending:
+        batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=2000)
+        for tp, msgs in batch.items():
+            for m in msgs:
+                if m.offset >= limits[tp]:
+                    pending.discard(tp)
+                    break
+                if not sel.wants(m):
+                    continue
+                result.records += 1
+                if producer is not None:
+                    headers = replay_headers(m, result.replay_id, result.forced)
+                    futures.append(await producer.send(topic, m.value, key=m.key, headers=headers))
+                if len(futures) >= 1000:
+                    await asyncio.gather(*futures)
+                    futures.clear()
+            if msgs and msgs[-1].offset + 1 >= limits[tp]:
+                pending.discard(tp)
+    await asyncio.gather(*futures)
 
 
 def run(settings: Settings, **kwargs: Any) -> ReplayResult:

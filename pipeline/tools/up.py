@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.kafka import admin
 from pipeline.partners.profiles import load_partners
@@ -64,19 +65,82 @@ def _ready(url: str) -> bool:
         return False
 
 
-def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int:
-    """Run everything until a signal; return the exit code."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    logs = settings.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    partners = load_partners(settings.partners)
-    web_ports = [settings.worker_web_port + i for i in range(workers)]
+def check_ports(settings: Settings, web_ports: list[int]) -> None:
+    """Refuse to start when a port we need is taken (before anything is started)."""
     for what, port in [
         ("façade", settings.facade_port),
         *[(f"worker {i + 1} web", p) for i, p in enumerate(web_ports)],
     ]:
         if port_in_use("127.0.0.1", port):
             raise UpError(f"port {port} ({what}) is already in use")
+
+
+def children_of(settings: Settings, web_ports: list[int], logs: Path) -> list[Supervised]:
+    """The worker and ingest processes ``up`` runs, each with its log and readiness page."""
+    workers = [
+        Supervised(
+            f"worker-{i + 1}",
+            Child(["worker", "--web-port", str(port)], settings, logs / f"worker-{i + 1}.log"),
+            f"http://127.0.0.1:{port}/readyz",
+        )
+        for i, port in enumerate(web_ports)
+    ]
+    ingest = Supervised(
+        "ingest",
+        Child(
+            ["ingest", "--facade-port", str(settings.facade_port)], settings, logs / "ingest.log"
+        ),
+        f"http://127.0.0.1:{settings.facade_port}/readyz",
+    )
+    return [*workers, ingest]
+
+
+def wait_ready(children: list[Supervised], stop: list[int], timeout: float, logs: Path) -> None:
+    """Block until every child answers its readiness page (or a signal asks us to stop)."""
+    pending = list(children)
+    deadline = time.monotonic() + timeout
+    while pending and not stop:
+        for c in list(pending):
+            if c.exited() is not None:
+                raise UpError(
+                    f"{c.name} exited at start (code {c.exited()}); see {logs}/{c.name}.log"
+                )
+            if _ready(c.ready_url):
+                pending.remove(c)
+        if time.monotonic() > deadline:
+            raise UpError(
+                f"{', '.join(c.name for c in pending)} not ready after {timeout:.0f} s; see {logs}"
+            )
+        time.sleep(0.2)
+
+
+def supervise(children: list[Supervised], stop: list[int], logs: Path) -> int:
+    """Restart children that exit (bounded) until a signal; return the exit code."""
+    while not stop:
+        for c in children:
+            code = c.exited()
+            if code is None:
+                continue
+            if not _restart(c):
+                print(
+                    f"edi-mesh: {c.name} keeps exiting (last code {code}); stopping. "
+                    f"See {logs}/{c.name}.log",
+                    file=sys.stderr,
+                )
+                return 1
+            print(f"edi-mesh: {c.name} exited (code {code}); restarted it", file=sys.stderr)
+        time.sleep(0.2)
+    print("edi-mesh: stopping…", file=sys.stderr)
+    return 0
+
+
+def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int:
+    """Run everything until a signal; return the exit code."""
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    partners = load_partners(settings.partners)
+    web_ports = [settings.worker_web_port + i for i in range(workers)]
+    check_ports(settings, web_ports)
     broker = EmbeddedBroker(settings.broker_port, log_path=logs / "broker.log")
     try:
         broker.start()
@@ -96,59 +160,11 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
         from pipeline.partners.sync import sync
 
         asyncio.run(sync(settings, partners))
-        for i, port in enumerate(web_ports):
-            children.append(
-                Supervised(
-                    f"worker-{i + 1}",
-                    Child(
-                        ["worker", "--web-port", str(port)], settings, logs / f"worker-{i + 1}.log"
-                    ),
-                    f"http://127.0.0.1:{port}/readyz",
-                )
-            )
-        children.append(
-            Supervised(
-                "ingest",
-                Child(
-                    ["ingest", "--facade-port", str(settings.facade_port)],
-                    settings,
-                    logs / "ingest.log",
-                ),
-                f"http://127.0.0.1:{settings.facade_port}/readyz",
-            )
-        )
-        pending = list(children)
-        deadline = time.monotonic() + ready_timeout
-        while pending and not stop_requested:
-            for c in list(pending):
-                if c.exited() is not None:
-                    raise UpError(
-                        f"{c.name} exited at start (code {c.exited()}); see {logs}/{c.name}.log"
-                    )
-                if _ready(c.ready_url):
-                    pending.remove(c)
-            if time.monotonic() > deadline:
-                raise UpError(
-                    f"{', '.join(c.name for c in pending)} not ready after {ready_timeout:.0f} s; see {logs}"
-                )
-            time.sleep(0.2)
+        children = children_of(settings, web_ports, logs)
+        wait_ready(children, stop_requested, ready_timeout, logs)
         if not stop_requested:
             _banner(settings, partners, web_ports, time.monotonic() - t0)
-        while not stop_requested:
-            for c in children:
-                code = c.exited()
-                if code is not None:
-                    if not _restart(c):
-                        print(
-                            f"edi-mesh: {c.name} keeps exiting (last code {code}); stopping. "
-                            f"See {logs}/{c.name}.log",
-                            file=sys.stderr,
-                        )
-                        return 1
-                    print(f"edi-mesh: {c.name} exited (code {code}); restarted it", file=sys.stderr)
-            time.sleep(0.2)
-        print("edi-mesh: stopping…", file=sys.stderr)
-        return 0
+        return supervise(children, stop_requested, logs)
     finally:
         stop_all([c.child for c in children])
         broker.stop()

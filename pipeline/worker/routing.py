@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from pipeline import metrics
 from pipeline.contracts.topics import AGENT_PREFIX, DOMAINS
+from pipeline.settings import read_tables
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +137,7 @@ class Router:
     @classmethod
     def from_file(cls, path: Path) -> Router:
         """Read a routing file; raise RoutingError with a one-line reason."""
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise RoutingError(f"routing file {path} does not exist") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RoutingError(f"routing file {path}: {exc}") from None
-        rules = raw.get("rules", [])
-        if not isinstance(rules, list):
-            raise RoutingError(f"routing file {path}: use [[rules]] tables")
-        return cls(parse_rules(rules, str(path)))
+        return cls(parse_rules(read_tables(path, "rules", "routing", RoutingError), str(path)))
 
     def topics(self) -> set[str]:
         """Every topic some rule can route to."""

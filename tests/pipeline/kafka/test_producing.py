@@ -90,7 +90,7 @@ def test_send_all_stores_every_record_on_its_partition_even_with_a_long_linger(
     got = asyncio.run(run())
     part = DefaultPartitioner()
     want: dict[int, list[bytes]] = {}
-    for _t, key, value, _h, pinned in records:
-        p = pinned if pinned is not None else part(key, [0, 1, 2], [0, 1, 2])
-        want.setdefault(p, []).append(value)
+    for r in records:
+        p = r.partition if r.partition is not None else part(r.key, [0, 1, 2], [0, 1, 2])
+        want.setdefault(p, []).append(r.value or b"")
     assert got == want
