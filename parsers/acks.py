@@ -197,7 +197,7 @@ _CONTRL_STATUS: Final = {"4": "rejected", "7": "accepted", "8": "received"}
 
 
 def _group_rejected(interchange: Interchange, group: Group) -> bool:
-    return not interchange.accepted or any(e.rejects for e in group.errors)
+    return not interchange.accepted or not group.accepted
 
 
 def _rejected(interchange: Interchange, group: Group, tx: Transaction) -> bool:

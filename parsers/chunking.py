@@ -71,10 +71,10 @@ def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
             if any(e.code == "EDI055" for e in ev.transaction.errors):
                 ok = False  # a duplicate could end up in another chunk, unreported
         elif isinstance(ev, GroupEnd):
-            ok = ok and not any(e.rejects for e in ev.group.errors)
+            ok = ok and ev.group.accepted
         elif isinstance(ev, InterchangeEnd):
             ends.append(ev.interchange)
-            clean.append(ok and txns > 0 and not any(e.rejects for e in ev.interchange.errors))
+            clean.append(ok and txns > 0 and ev.interchange.accepted)
             ok = True
             txns = 0
         elif isinstance(ev, InputError) and ev.error.code != "EDI004":

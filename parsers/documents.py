@@ -383,7 +383,7 @@ def _selected(interchange: Interchange, only_accepted: bool) -> Iterable[tuple[G
     if only_accepted and not interchange.accepted:
         return
     for group in interchange.groups:
-        if only_accepted and any(e.rejects for e in group.errors):
+        if only_accepted and not group.accepted:
             continue
         for tx in group.transactions:
             if not only_accepted or tx.accepted:

@@ -112,6 +112,11 @@ class Group:
     header_end: int = -1  # byte offset just past the GS/UNG terminator
     end: int = -1  # byte offset just past the GE/UNE terminator (-1 until closed)
 
+    @property
+    def accepted(self) -> bool:
+        """True when no error of the group itself rejects it (and so all its transactions)."""
+        return not any(e.rejects for e in self.errors)
+
 
 @dataclass(slots=True)
 class Interchange:

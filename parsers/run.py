@@ -73,7 +73,7 @@ def stream_documents(
                 _attach_group(ev.interchange, ev.group)
                 if not any(t is tx for t in ev.group.transactions):
                     ev.group.transactions.append(tx)
-            elif tx.accepted and not any(e.rejects for e in ev.group.errors):
+            elif tx.accepted and ev.group.accepted:
                 for _doc_id, value in render_transaction(
                     ev.interchange, ev.group, tx, partner=partner, source=source
                 ):
