@@ -26,7 +26,7 @@ from parsers.envelopes import (
     InterchangeStart,
     TransactionComplete,
 )
-from parsers.errors import EdiError
+from parsers.errors import TRAILING_DATA, TRANSACTION_CONTROL_DUPLICATE, EdiError
 from parsers.model import Group, Interchange, Standard
 from parsers.stream import events
 from parsers.writer import write_segment
@@ -68,7 +68,7 @@ def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
     for ev in events(None, data, keep_segments=False):
         if isinstance(ev, TransactionComplete):
             txns += 1
-            if any(e.code == "EDI055" for e in ev.transaction.errors):
+            if any(e.code == TRANSACTION_CONTROL_DUPLICATE for e in ev.transaction.errors):
                 ok = False  # a duplicate could end up in another chunk, unreported
         elif isinstance(ev, GroupEnd):
             ok = ok and ev.group.accepted
@@ -77,7 +77,7 @@ def split_interchange(data: bytes, max_bytes: int) -> list[bytes]:
             clean.append(ok and txns > 0 and ev.interchange.accepted)
             ok = True
             txns = 0
-        elif isinstance(ev, InputError) and ev.error.code != "EDI004":
+        elif isinstance(ev, InputError) and ev.error.code != TRAILING_DATA:
             return [data]
     if not ends:
         return [data]

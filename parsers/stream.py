@@ -22,7 +22,7 @@ from parsers.envelopes import (
     Machine,
     TransactionComplete,
 )
-from parsers.errors import EdiError, Location
+from parsers.errors import EBCDIC_CONVERTED, INPUT_EMPTY, UTF16_INPUT, EdiError, Location
 from parsers.model import ParseResult
 from parsers.tokenizer import cut, find_boundary, scan, skip_ws
 
@@ -72,7 +72,7 @@ def events(
     if head.wide:
         yield InputError(
             EdiError(
-                "EDI005",
+                UTF16_INPUT,
                 f"input is {head.wide} encoded; EDI must be sent in an 8-bit encoding",
                 Location(offset=0),
             )
@@ -84,12 +84,14 @@ def events(
         m.file_encoding = head.ebcdic
         yield InputError(
             EdiError(
-                "EDI006", f"EBCDIC input ({head.ebcdic}) converted to ASCII", Location(offset=0)
+                EBCDIC_CONVERTED,
+                f"EBCDIC input ({head.ebcdic}) converted to ASCII",
+                Location(offset=0),
             )
         )
     pos = head.bom
     if eof and not buf[pos:].strip():
-        yield InputError(EdiError("EDI002", "input is empty", Location(offset=0)))
+        yield InputError(EdiError(INPUT_EMPTY, "input is empty", Location(offset=0)))
         return
     while True:
         if m.ic is None:

@@ -27,6 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from parsers.encoding import decode
+from parsers.errors import (
+    BINARY_LENGTH_INVALID,
+    CONTROL_CHARACTER,
+    FINAL_TERMINATOR_MISSING,
+    SEGMENT_DECODED_LATIN1,
+    SEGMENT_EMPTY,
+    SEGMENT_TAG_INVALID,
+)
 from parsers.model import Delimiters, Standard
 
 X12_ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE"})
@@ -556,7 +564,7 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
                     (
                         k,
                         p,
-                        "EDI065",
+                        BINARY_LENGTH_INVALID,
                         problem,
                         buf[p : p + 3].decode(),
                         1 if buf[p + 2] == 78 else 2,
@@ -574,7 +582,7 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         if q == p:
             # Located after the previous segment (k - 1): the same whatever the block cuts.
             msg = "empty segment (two terminators in a row) ignored"
-            probs.append((k - 1, p, "EDI061", msg, "", None, None))
+            probs.append((k - 1, p, SEGMENT_EMPTY, msg, "", None, None))
             consumed = p = q + lt
             continue
         raw = buf[p:q]
@@ -592,7 +600,7 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
                     (
                         k,
                         p,
-                        "EDI064",
+                        SEGMENT_DECODED_LATIN1,
                         f"segment is not valid {codec}; decoded as Latin-1",
                         text[:3],
                         None,
@@ -604,7 +612,15 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         tag = text.split(es, 1)[0] if es in text else text
         if tag_re.fullmatch(tag) is None:
             probs.append(
-                (k, p, "EDI060", f"invalid segment tag {tag[:10]!r}", tag[:10], None, None)
+                (
+                    k,
+                    p,
+                    SEGMENT_TAG_INVALID,
+                    f"invalid segment tag {tag[:10]!r}",
+                    tag[:10],
+                    None,
+                    None,
+                )
             )
         elif tag in envelope:
             env.append((tag, k, p, q))
@@ -613,7 +629,15 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         texts.append(text)
         if unterminated:
             probs.append(
-                (k, p, "EDI009", "last segment has no segment terminator", tag[:3], None, None)
+                (
+                    k,
+                    p,
+                    FINAL_TERMINATOR_MISSING,
+                    "last segment has no segment terminator",
+                    tag[:3],
+                    None,
+                    None,
+                )
             )
             consumed = b
             break
@@ -668,7 +692,7 @@ def _ctrl_problem(syn: Syntax, k: int, p: int, text: str) -> Problem:
     return (
         k,
         p + i,
-        "EDI062",
+        CONTROL_CHARACTER,
         f"control character {text[i]!r} in segment data",
         tag,
         element or None,

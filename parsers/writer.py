@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from parsers.delimiters import EDIFACT_LEVEL_A, isnum
 from parsers.encoding import EDIFACT_CODECS
-from parsers.errors import EdiError, Location
+from parsers.errors import CONTROL_CHARACTER, EdiError, Location
 from parsers.model import Delimiters, Element, Party, Segment
 
 X12_DEFAULT = Delimiters(element="*", component=":", segment="~", repetition="^")
@@ -50,7 +50,7 @@ def escape(value: str, d: Delimiters) -> str:
             if ch in value:
                 raise DelimiterInData(
                     EdiError(
-                        "EDI062",
+                        CONTROL_CHARACTER,
                         f"value {value[:40]!r} contains the delimiter {ch!r} and X12 has no release character",
                         Location(),
                     )
