@@ -10,8 +10,9 @@ machine what happened through the machine's public methods.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import TYPE_CHECKING, Final
 
+from parsers.errors import HEADER_TRUNCATED
 from parsers.segments import split_segment
 
 if TYPE_CHECKING:
@@ -49,18 +50,29 @@ def first(els: list[str], i: int) -> str:
     return els[i] if len(els) > i else ""
 
 
+def unreadable(m: Machine, problem: str, code: str, at: int, tag: str) -> int:
+    """Report a header that cannot be read (``code``, or EDI008 when it is cut short); FATAL."""
+    return m.fatal(HEADER_TRUNCATED if "truncated" in problem else code, problem, at, tag)
+
+
 class Dialect(ABC):
     """One standard's envelope: its header, its envelope segments and its trailer names."""
 
-    standard: ClassVar[Standard]
-    transaction_trailer: ClassVar[str]  # "SE" / "UNT"
-    group_trailer: ClassVar[str]  # "GE" / "UNE"
-    interchange_trailer: ClassVar[str]  # "IEA" / "UNZ"
-    # An implicit group is a group of its own (EDIFACT messages without UNG), not only a
-    # holder of transactions outside any group (X12 ST without GS): strays go to it.
-    implicit_group_is_group: ClassVar[bool]
-    # EDI075 (interchange contains no messages) applies.
-    requires_messages: ClassVar[bool]
+    def __init__(
+        self,
+        standard: Standard,
+        trailers: tuple[str, str, str],
+        *,
+        implicit_group_is_group: bool,
+        requires_messages: bool,
+    ) -> None:
+        """The standard's facts the machine asks for; ``trailers`` are transaction, group, interchange."""
+        self.standard = standard
+        self.transaction_trailer, self.group_trailer, self.interchange_trailer = trailers
+        # An implicit group is a group of its own (EDIFACT messages without UNG), not only
+        # a holder of transactions outside any group (X12 ST without GS): strays go to it.
+        self.implicit_group_is_group = implicit_group_is_group
+        self.requires_messages = requires_messages  # EDI075 (no messages) applies
 
     @abstractmethod
     def start(self, m: Machine, buf: bytes, j: int, base: int, eof: bool) -> int:

@@ -9,10 +9,10 @@ UNG groups and ungrouped messages not mixed).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from parsers.delimiters import read_una, with_repetition
-from parsers.dialect import NEED_MORE, NONE, Dialect, fields
+from parsers.dialect import NEED_MORE, NONE, Dialect, fields, unreadable
 from parsers.encoding import decode, edifact_codec
 from parsers.errors import (
     GROUPS_AND_MESSAGES_MIXED,
@@ -43,21 +43,13 @@ def _first(seg: list[list[str]], i: int) -> str:
 class Edifact(Dialect):
     """EDIFACT interchanges: UNA?/UNB..UNZ, optional UNG/UNE groups, UNH/UNT messages."""
 
-    standard: ClassVar[Standard] = Standard.EDIFACT
-    transaction_trailer: ClassVar[str] = "UNT"
-    group_trailer: ClassVar[str] = "UNE"
-    interchange_trailer: ClassVar[str] = "UNZ"
-    implicit_group_is_group: ClassVar[bool] = True
-    requires_messages: ClassVar[bool] = True
-
     def start(self, m: Machine, buf: bytes, j: int, base: int, eof: bool) -> int:
         """Read UNA?/UNB at ``j`` and open its interchange; a position, NEED_MORE or FATAL."""
         una = read_una(buf, j, eof)
         if una is None:
             return NEED_MORE
         if isinstance(una, str):
-            code = HEADER_TRUNCATED if "truncated" in una else UNA_INVALID
-            return m.fatal(code, una, base + j, "UNA")
+            return unreadable(m, una, UNA_INVALID, base + j, "UNA")
         d = una.delimiters
         if una.una and una.problem and "decimal" not in una.problem:
             return m.fatal(UNA_INVALID, una.problem, base + j, "UNA")
@@ -245,4 +237,6 @@ def _mixed(m: Machine, k: int, s: int, tag: str) -> None:
         ic.errors.append(EdiError(GROUPS_AND_MESSAGES_MIXED, msg, m.loc(k, s, tag)))
 
 
-EDIFACT_DIALECT: Dialect = Edifact()
+EDIFACT_DIALECT: Dialect = Edifact(
+    Standard.EDIFACT, ("UNT", "UNE", "UNZ"), implicit_group_is_group=True, requires_messages=True
+)

@@ -673,7 +673,7 @@ class Machine:
             self.out.append(InputError(EdiError(NO_INTERCHANGE, msg, Location(offset=0))))
 
 
-__all__ = [
+__all__ = [  # the events are re-exported: pipeline/ and tests import them from here
     "DIALECTS",
     "NEED_MORE",
     "Event",

@@ -63,13 +63,3 @@ class InputError:
 
 
 Event = InterchangeStart | GroupStart | TransactionComplete | GroupEnd | InterchangeEnd | InputError
-
-__all__ = [
-    "Event",
-    "GroupEnd",
-    "GroupStart",
-    "InputError",
-    "InterchangeEnd",
-    "InterchangeStart",
-    "TransactionComplete",
-]

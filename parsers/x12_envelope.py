@@ -8,13 +8,12 @@ applies the X12-only header rules (ST01, ST02 length, GS fields).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from parsers.delimiters import read_isa
-from parsers.dialect import NEED_MORE, Dialect, first
+from parsers.dialect import NEED_MORE, Dialect, first, unreadable
 from parsers.errors import (
     COMPONENT_SEPARATOR_INVALID,
-    HEADER_TRUNCATED,
     ISA_LENGTH_SCANNED,
     ISA_UNREADABLE,
     TRANSACTION_CONTROL_DUPLICATE,
@@ -37,21 +36,13 @@ if TYPE_CHECKING:
 class X12(Dialect):
     """X12 interchanges: ISA/IEA, GS/GE functional groups, ST/SE transaction sets."""
 
-    standard: ClassVar[Standard] = Standard.X12
-    transaction_trailer: ClassVar[str] = "SE"
-    group_trailer: ClassVar[str] = "GE"
-    interchange_trailer: ClassVar[str] = "IEA"
-    implicit_group_is_group: ClassVar[bool] = False
-    requires_messages: ClassVar[bool] = False
-
     def start(self, m: Machine, buf: bytes, j: int, base: int, eof: bool) -> int:
         """Read an ISA at ``j`` and open its interchange; a position, NEED_MORE or FATAL."""
         lay = read_isa(buf, j, eof)
         if lay is None:
             return NEED_MORE
         if isinstance(lay, str):
-            code = HEADER_TRUNCATED if "truncated" in lay else ISA_UNREADABLE
-            return m.fatal(code, lay, base + j, "ISA")
+            return unreadable(m, lay, ISA_UNREADABLE, base + j, "ISA")
         d = lay.delimiters
         fatal = [
             p
@@ -180,4 +171,6 @@ def _isa_problems(els: list[str], lay: IsaLayout, j: int, fatal: list[Problem]) 
     return problems
 
 
-X12_DIALECT: Dialect = X12()
+X12_DIALECT: Dialect = X12(
+    Standard.X12, ("SE", "GE", "IEA"), implicit_group_is_group=False, requires_messages=False
+)
