@@ -47,6 +47,7 @@ class Allocator:
     __slots__ = ("_fn", "_next")
 
     def __init__(self, source: ControlSource) -> None:
+        """Numbers from fixed starting values or from the caller's allocator."""
         self._fn: Callable[[str], int] | None = None
         self._next: dict[str, int] = {}
         if isinstance(source, ControlNumbers):
@@ -55,6 +56,7 @@ class Allocator:
             self._fn = source
 
     def __call__(self, kind: str) -> int:
+        """The next control number of ``kind`` (``interchange`` / ``group``), checked to fit 9 digits."""
         if self._fn is not None:
             n = int(self._fn(kind))
         else:
@@ -131,6 +133,7 @@ class AckStatus:
 
 
 def group_rejected(interchange: Interchange, group: Group) -> bool:
+    """True when the interchange or the group itself is rejected: then every set in it is."""
     return not interchange.accepted or not group.accepted
 
 

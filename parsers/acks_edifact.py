@@ -29,6 +29,7 @@ from parsers.writer import EDIFACT_DEFAULT
 
 
 def _edifact_party(p: Party) -> Element:
+    """A party as UNB S002/S003: id with its code qualifier when there is one."""
     return [p.id, p.qualifier] if p.qualifier else p.id
 
 
@@ -179,6 +180,7 @@ def wrap_edifact(
     syntax = interchange.syntax if interchange.syntax in EDIFACT_CODECS else "UNOA"
 
     def build(dd: Delimiters) -> bytes:
+        """The CONTRL interchange written with delimiters ``dd``."""
         return writer.edifact_interchange(
             sender=us,
             receiver=interchange.sender,

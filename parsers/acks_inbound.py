@@ -37,10 +37,12 @@ _CONTRL_STATUS: Final = {"4": "rejected", "7": "accepted", "8": "received"}
 
 
 def _tuple(values: Iterable[Element]) -> tuple[str, ...]:
+    """The non-empty first components of ``values``, as a tuple of codes."""
     return tuple(v for v in (_first(x) for x in values) if v)
 
 
 def _first(v: Element) -> str:
+    """An element's first component (a repetition's first one), as a string."""
     if isinstance(v, str):
         return v
     head = v[0] if v else ""
@@ -266,6 +268,7 @@ def read_ack(interchange: Interchange, data: bytes | None = None) -> list[AckSta
 
 
 def _party(v: Any) -> Party | None:
+    """A Party from a document's ``{qualifier, id}`` mapping; None when absent."""
     if isinstance(v, Mapping) and "id" in v:
         return Party(str(v.get("qualifier") or ""), str(v["id"]))
     return None

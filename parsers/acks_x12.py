@@ -89,6 +89,7 @@ class _SegmentErrors:
 
 
 def _tag_at(tx: Transaction, d: Delimiters, position: int) -> str:
+    """The tag of the transaction's segment at 1-based ``position`` ("" when out of range)."""
     if 1 <= position <= len(tx.segments):
         return tx.segments[position - 1].split(d.element, 1)[0]
     return ""
@@ -316,6 +317,7 @@ def wrap_x12(
         )
 
     def build(d: Delimiters) -> bytes:
+        """The acknowledgement interchange written with delimiters ``d``."""
         return writer.x12_interchange(
             sender=Party(us.qualifier.strip(), us.id.strip()),
             receiver=Party(interchange.sender.qualifier.strip(), interchange.sender.id.strip()),
@@ -336,6 +338,7 @@ def wrap_x12(
 
 
 def _overall(codes: Sequence[str]) -> str:
+    """One status for several AK9 statuses: all the same, E if all accepted, P if some, else R."""
     if not codes:
         return "A"
     if len(set(codes)) == 1:
@@ -353,6 +356,7 @@ def ack_x12_sets(
     delimiters: Delimiters | None,
     line_break: str,
 ) -> list[Ack]:
+    """The 997s / 999s of ``interchange``: one outbound interchange per GS02/GS03 pair."""
     groups = [g for g in interchange.groups if not is_ack_group(g, Standard.X12)]
     # one outbound interchange per application sender/receiver pair (GS02/GS03), in order
     pairs: dict[tuple[str, str], list[Group]] = {}

@@ -60,6 +60,7 @@ class Tx:
     __slots__ = ("segs", "tags")
 
     def __init__(self, segs: Segs, tags: list[str] | None = None) -> None:
+        """Wrap ``segs``; ``tags`` when the caller already has them."""
         self.segs = segs
         self.tags: list[str] = [s[0] for s in segs] if tags is None else tags  # type: ignore[misc]
 
@@ -87,16 +88,19 @@ class Tx:
             yield segs[i]
 
     def first(self, tag: str) -> Segment | None:
+        """The first segment with this tag, or None."""
         try:
             return self.segs[self.tags.index(tag)]
         except ValueError:
             return None
 
     def all(self, tag: str) -> list[Segment]:
+        """Every segment with this tag, in order."""
         segs = self.segs
         return [segs[i] for i in self.positions(tag)]
 
     def count(self, tag: str) -> int:
+        """How many segments have this tag."""
         return self.tags.count(tag)
 
     def qualified(self, tag: str, qualifier: str) -> list[Segment]:
@@ -110,14 +114,17 @@ def unique(values: list[str | None]) -> list[str]:
 
 
 def field(seg: Segment | None, i: int) -> str | None:
+    """Element ``i`` of ``seg``; None when the segment is absent."""
     return None if seg is None else el(seg, i)
 
 
 def fields(seg: Segment | None, spec: Sequence[tuple[str, int]]) -> Keys:
+    """``{name: element}`` for each ``(name, position)`` of ``spec`` (all None without ``seg``)."""
     return {name: field(seg, i) for name, i in spec}
 
 
 def ctt(t: Tx) -> str | None:
+    """CTT01, the line count the sender declares."""
     return field(t.first("CTT"), 1)
 
 

@@ -35,10 +35,12 @@ def _nad(t: Tx, *qualifiers: str) -> str | None:
 
 
 def _rff(t: Tx, qualifier: str) -> list[str]:
+    """RFF C506/1154 references qualified by ``qualifier`` (1153), unique, in order."""
     return unique([comp(s, 1, 2) for s in t.all("RFF") if comp(s, 1, 1) == qualifier])
 
 
 def _bgm(t: Tx, number_key: str) -> Keys:
+    """BGM keys: document code, number (under ``number_key``) and message function."""
     bgm = t.first("BGM")
     return {
         "document_code": None if bgm is None else comp(bgm, 1, 1),
@@ -48,6 +50,7 @@ def _bgm(t: Tx, number_key: str) -> Keys:
 
 
 def _edi_orders(t: Tx) -> Keys:
+    """ORDERS Purchase order message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "order_number")
     k["order_date"] = _dtm(t, "137")
     k["delivery_date"] = _dtm(t, "2")
@@ -59,6 +62,7 @@ def _edi_orders(t: Tx) -> Keys:
 
 
 def _edi_ordrsp(t: Tx) -> Keys:
+    """ORDRSP Purchase order response message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "response_number")
     k["response_date"] = _dtm(t, "137")
     k["order_numbers"] = _rff(t, "ON")
@@ -71,6 +75,7 @@ _INVOICE_TOTALS: Final = ("77", "86", "39", "128")
 
 
 def _edi_invoic(t: Tx) -> Keys:
+    """INVOIC Invoice message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "invoice_number")
     k["invoice_date"] = _dtm(t, "137") or _dtm(t, "3")
     k["order_numbers"] = _rff(t, "ON")
@@ -88,6 +93,7 @@ def _edi_invoic(t: Tx) -> Keys:
 
 
 def _edi_desadv(t: Tx) -> Keys:
+    """DESADV Despatch advice message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "despatch_number")
     k["despatch_date"] = _dtm(t, "137") or _dtm(t, "11")
     k["order_numbers"] = _rff(t, "ON")
@@ -98,6 +104,7 @@ def _edi_desadv(t: Tx) -> Keys:
 
 
 def _edi_contrl(t: Tx) -> Keys:
+    """CONTRL Syntax and service report message keys (names in :mod:`parsers.keys`)."""
     uci = t.first("UCI")
     return {
         "interchange_ref": field(uci, 1),
@@ -117,6 +124,7 @@ def _edi_contrl(t: Tx) -> Keys:
 
 
 def _edi_aperak(t: Tx) -> Keys:
+    """APERAK Application error and acknowledgement message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "document_number")
     k["document_date"] = _dtm(t, "137")
     k["references"] = [{"qualifier": comp(s, 1, 1), "value": comp(s, 1, 2)} for s in t.all("RFF")]
@@ -125,6 +133,7 @@ def _edi_aperak(t: Tx) -> Keys:
 
 
 def edifact_generic(t: Tx) -> Keys:
+    """Any other message: BGM keys and DTM+137 when it has a BGM, else the fallback."""
     if t.first("BGM") is None:
         return beginning(t)
     k = _bgm(t, "document_number")

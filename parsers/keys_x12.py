@@ -17,6 +17,7 @@ from parsers.keys_common import Keys, Tx, as_text, ctt, el, field, fields, uniqu
 
 
 def _x12_850(t: Tx) -> Keys:
+    """850 Purchase Order keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("BEG"),
         (
@@ -34,6 +35,7 @@ def _x12_850(t: Tx) -> Keys:
 
 
 def _x12_860(t: Tx) -> Keys:
+    """860 Purchase Order Change Request - Buyer Initiated keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("BCH"),
         (
@@ -48,6 +50,7 @@ def _x12_860(t: Tx) -> Keys:
 
 
 def _x12_855(t: Tx) -> Keys:
+    """855 Purchase Order Acknowledgment keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("BAK"),
         (
@@ -63,6 +66,7 @@ def _x12_855(t: Tx) -> Keys:
 
 
 def _x12_865(t: Tx) -> Keys:
+    """865 Purchase Order Change Acknowledgment/Request - Seller Initiated keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("BCA"),
         (
@@ -77,6 +81,7 @@ def _x12_865(t: Tx) -> Keys:
 
 
 def _x12_810(t: Tx) -> Keys:
+    """810 Invoice keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("BIG"),
         (
@@ -95,6 +100,7 @@ def _x12_810(t: Tx) -> Keys:
 
 
 def _x12_856(t: Tx) -> Keys:
+    """856 Ship Notice/Manifest keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("BSN"),
         (
@@ -118,18 +124,20 @@ _BHT: Final = (
 )
 
 
-def _nm1(t: Tx, entity: str, i: int) -> str | None:
-    for s in t.iter("NM1"):
+def _party(t: Tx, tag: str, entity: str, i: int) -> str | None:
+    """Element ``i`` of the first ``tag`` (NM1 / N1) segment whose entity code (01) is ``entity``."""
+    for s in t.iter(tag):
         if el(s, 1) == entity:
             return el(s, i)
     return None
 
 
 def _x12_837(t: Tx) -> Keys:
+    """837 Health Care Claim keys (names in :mod:`parsers.keys`)."""
     k = fields(t.first("BHT"), (*_BHT, ("claim_type", 6)))
-    k["submitter_name"] = _nm1(t, "41", 3)
-    k["receiver_name"] = _nm1(t, "40", 3)
-    k["billing_provider_id"] = _nm1(t, "85", 9)
+    k["submitter_name"] = _party(t, "NM1", "41", 3)
+    k["receiver_name"] = _party(t, "NM1", "40", 3)
+    k["billing_provider_id"] = _party(t, "NM1", "85", 9)
     segs = t.segs
     hls = t.positions("HL")
     claims: list[Keys] = []
@@ -146,6 +154,7 @@ def _x12_837(t: Tx) -> Keys:
 
 
 def _payment(t: Tx) -> Keys:
+    """BPR and TRN keys shared by 835 and 820 payments."""
     bpr = t.first("BPR")
     trn = t.first("TRN")
     return {
@@ -159,18 +168,12 @@ def _payment(t: Tx) -> Keys:
     }
 
 
-def _n1(t: Tx, entity: str, i: int) -> str | None:
-    for s in t.iter("N1"):
-        if el(s, 1) == entity:
-            return el(s, i)
-    return None
-
-
 def _x12_835(t: Tx) -> Keys:
+    """835 Health Care Claim Payment/Advice keys (names in :mod:`parsers.keys`)."""
     k = _payment(t)
-    k["payer_name"] = _n1(t, "PR", 2)
-    k["payee_name"] = _n1(t, "PE", 2)
-    k["payee_id"] = _n1(t, "PE", 4)
+    k["payer_name"] = _party(t, "N1", "PR", 2)
+    k["payee_name"] = _party(t, "N1", "PE", 2)
+    k["payee_id"] = _party(t, "N1", "PE", 4)
     claims = [
         {
             "id": el(s, 1),
@@ -188,6 +191,7 @@ def _x12_835(t: Tx) -> Keys:
 
 
 def _x12_820(t: Tx) -> Keys:
+    """820 Payment Order/Remittance Advice keys (names in :mod:`parsers.keys`)."""
     k = _payment(t)
     del k["credit_debit"]
     k["remittance_refs"] = [v for v in (el(s, 2) for s in t.all("RMR")) if v]
@@ -195,12 +199,13 @@ def _x12_820(t: Tx) -> Keys:
 
 
 def _x12_834(t: Tx) -> Keys:
+    """834 Benefit Enrollment and Maintenance keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("BGN"),
         (("purpose_code", 1), ("reference_id", 2), ("date", 3), ("time", 4), ("action_code", 8)),
     )
-    k["sponsor_id"] = _n1(t, "P5", 4)
-    k["payer_id"] = _n1(t, "IN", 4)
+    k["sponsor_id"] = _party(t, "N1", "P5", 4)
+    k["payer_id"] = _party(t, "N1", "IN", 4)
     segs = t.segs
     starts = t.positions("INS")
     subscriber_refs = [i for i in t.positions("REF") if el(segs[i], 1) == "0F"]
@@ -229,6 +234,7 @@ def _x12_834(t: Tx) -> Keys:
 
 
 def _x12_bht(t: Tx) -> Keys:
+    """HIPAA BHT sets (270, 271, 278...): BHT keys, TRN02 trace numbers, NM1*IL member ids."""
     k = fields(t.first("BHT"), _BHT)
     k["trace_numbers"] = [v for v in (el(s, 2) for s in t.all("TRN")) if v]
     k["member_ids"] = unique([el(s, 9) for s in t.qualified("NM1", "IL")])
@@ -236,6 +242,7 @@ def _x12_bht(t: Tx) -> Keys:
 
 
 def _x12_276(t: Tx) -> Keys:
+    """276 Health Care Claim Status Request keys (names in :mod:`parsers.keys`)."""
     k = _x12_bht(t)
     k["claim_ids"] = unique([el(s, 2) for s in t.qualified("REF", "EJ")])
     k["payer_claim_ids"] = unique([el(s, 2) for s in t.qualified("REF", "1K")])
@@ -243,6 +250,7 @@ def _x12_276(t: Tx) -> Keys:
 
 
 def _x12_277(t: Tx) -> Keys:
+    """277 Health Care Information Status Notification keys (names in :mod:`parsers.keys`)."""
     k = _x12_276(t)
     if field(t.first("BHT"), 6) == "TH":  # 277CA (X214): claims are the PT loops' TRN02
         segs = t.segs
@@ -262,6 +270,7 @@ def _x12_277(t: Tx) -> Keys:
 
 
 def _x12_ack(t: Tx, set_status_tag: str) -> Keys:
+    """997 / 999 keys: AK1, AK9 and each set's AK2 with its AK5 / IK5 (``set_status_tag``)."""
     k = fields(t.first("AK1"), (("functional_id", 1), ("group_control", 2), ("group_version", 3)))
     k.update(
         fields(
@@ -285,14 +294,17 @@ def _x12_ack(t: Tx, set_status_tag: str) -> Keys:
 
 
 def _x12_997(t: Tx) -> Keys:
+    """997 Functional Acknowledgment keys (names in :mod:`parsers.keys`)."""
     return _x12_ack(t, "AK5")
 
 
 def _x12_999(t: Tx) -> Keys:
+    """999 Implementation Acknowledgment keys (names in :mod:`parsers.keys`)."""
     return _x12_ack(t, "IK5")
 
 
 def _x12_846(t: Tx) -> Keys:
+    """846 Inventory Inquiry/Advice keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("BIA"),
         (("purpose_code", 1), ("report_type", 2), ("reference_id", 3), ("date", 4)),
@@ -302,6 +314,7 @@ def _x12_846(t: Tx) -> Keys:
 
 
 def _x12_940(t: Tx) -> Keys:
+    """940 Warehouse Shipping Order keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("W05"),
         (("order_status", 1), ("depositor_order_number", 2), ("po_number", 3)),
@@ -309,6 +322,7 @@ def _x12_940(t: Tx) -> Keys:
 
 
 def _x12_945(t: Tx) -> Keys:
+    """945 Warehouse Shipping Advice keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("W06"),
         (
@@ -323,12 +337,14 @@ def _x12_945(t: Tx) -> Keys:
 
 
 def _x12_204(t: Tx) -> Keys:
+    """204 Motor Carrier Load Tender keys (names in :mod:`parsers.keys`)."""
     k = {"purpose_code": field(t.first("B2A"), 1)}
     k.update(fields(t.first("B2"), (("scac", 2), ("shipment_id", 4), ("payment_method", 6))))
     return k
 
 
 def _x12_214(t: Tx) -> Keys:
+    """214 Transportation Carrier Shipment Status Message keys (names in :mod:`parsers.keys`)."""
     k = fields(t.first("B10"), (("reference_id", 1), ("shipment_id", 2), ("scac", 3)))
     k["statuses"] = [
         {"code": el(s, 1), "reason": el(s, 2), "date": el(s, 5), "time": el(s, 6)}
@@ -338,6 +354,7 @@ def _x12_214(t: Tx) -> Keys:
 
 
 def _x12_210(t: Tx) -> Keys:
+    """210 Motor Carrier Freight Details and Invoice keys (names in :mod:`parsers.keys`)."""
     k = fields(
         t.first("B3"),
         (
@@ -355,10 +372,12 @@ def _x12_210(t: Tx) -> Keys:
 
 
 def _x12_990(t: Tx) -> Keys:
+    """990 Response to a Load Tender keys (names in :mod:`parsers.keys`)."""
     return fields(t.first("B1"), (("scac", 1), ("shipment_id", 2), ("date", 3), ("action_code", 4)))
 
 
 def _x12_ta1(t: Tx) -> Keys:
+    """ta1 X12 ta1 keys (names in :mod:`parsers.keys`)."""
     return fields(
         t.first("TA1"),
         (

@@ -118,6 +118,7 @@ _GUIDES: Final[tuple[tuple[str, str, str, str], ...]] = (
 
 
 def _table(text: str) -> dict[str, str]:
+    """``code name`` lines as a dict (blank lines skipped)."""
     out: dict[str, str] = {}
     for line in text.strip().splitlines():
         code, _, name = line.partition(" ")
