@@ -5,7 +5,8 @@ No Kafka, Faust or network import may ever appear in this package.
 Stages, one module each: :mod:`~parsers.encoding` and :mod:`~parsers.delimiters`
 (what the bytes are), :mod:`~parsers.tokenizer` (segment-aligned blocks),
 :mod:`~parsers.segments` (element splitting on demand), :mod:`~parsers.envelopes`
-(the envelope state machine and its events), :mod:`~parsers.validation`
+(the envelope state machine; its :mod:`~parsers.events`, and one dialect per
+standard: :mod:`~parsers.x12_envelope`, :mod:`~parsers.edifact_envelope`), :mod:`~parsers.validation`
 (field checks), :mod:`~parsers.stream` (the ``parse`` / ``stream`` drivers),
 :mod:`~parsers.writer` and :mod:`~parsers.chunking`.
 """

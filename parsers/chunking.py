@@ -26,7 +26,7 @@ from parsers.envelopes import (
     InterchangeStart,
     TransactionComplete,
 )
-from parsers.errors import EdiError
+from parsers.errors import TRAILING_DATA, TRANSACTION_CONTROL_DUPLICATE, EdiError
 from parsers.model import Group, Interchange, Standard
 from parsers.stream import events
 from parsers.writer import write_segment
@@ -68,7 +68,7 @@ class SplitCheck:
         """Take one event of the interchange (others than sets and group ends are ignored)."""
         if isinstance(ev, TransactionComplete):
             self.transactions += 1
-            if any(e.code == DUPLICATE_SET_CONTROL for e in ev.transaction.errors):
+            if any(e.code == TRANSACTION_CONTROL_DUPLICATE for e in ev.transaction.errors):
                 self.ok = False
         elif isinstance(ev, GroupEnd):
             self.ok = self.ok and ev.group.accepted
@@ -76,10 +76,6 @@ class SplitCheck:
     def clean(self, ic: Interchange) -> bool:
         """True when the interchange, now complete, may be split."""
         return self.ok and self.transactions > 0 and ic.accepted
-
-
-DUPLICATE_SET_CONTROL = "EDI055"  # transaction set control number not unique within the group
-TRAILING_DATA = "EDI004"  # trailing data after the last interchange (not an error of any part)
 
 
 def keeps_input_splittable(error: EdiError) -> bool:

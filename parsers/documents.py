@@ -59,6 +59,7 @@ from typing import Any, Final
 
 import orjson
 
+from parsers.acks_inbound import ta1_segments
 from parsers.keys import build_hl_tree, extract_keys
 from parsers.model import Delimiters, Group, Interchange, Segment, Standard, Transaction
 from parsers.names import guide_of, name_of
@@ -383,7 +384,7 @@ def _selected(interchange: Interchange, only_accepted: bool) -> Iterable[tuple[G
     if only_accepted and not interchange.accepted:
         return
     for group in interchange.groups:
-        if only_accepted and any(e.rejects for e in group.errors):
+        if only_accepted and not group.accepted:
             continue
         for tx in group.transactions:
             if not only_accepted or tx.accepted:
@@ -459,7 +460,6 @@ def render_ta1(
     Each is shaped like any document: type ``TA1``, no functional group,
     ``control.transaction`` = TA101 (the acknowledged interchange), one segment.
     """
-    from parsers.acks import _ta1_segments  # acks imports this module
     from parsers.writer import write_segment
 
     if interchange.standard is not Standard.X12:
@@ -478,7 +478,7 @@ def render_ta1(
     )
     out: list[tuple[str, bytes]] = []
     d = interchange.delimiters
-    for seg in _ta1_segments(interchange, data):
+    for seg in ta1_segments(interchange, data):
         text = write_segment(seg, d)
         tx = Transaction(
             "TA1",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 
 class Level(StrEnum):
@@ -124,6 +124,85 @@ class EdiError:
         return f"{name}: {self.code} at {self.location.describe()}: {self.message}"
 
 
+# The parser's codes by name: plain strings, so JSON and comparisons see the public code.
+NO_INTERCHANGE: Final = "EDI001"
+INPUT_EMPTY: Final = "EDI002"
+UNRECOGNIZED_DATA: Final = "EDI003"
+TRAILING_DATA: Final = "EDI004"
+UTF16_INPUT: Final = "EDI005"
+EBCDIC_CONVERTED: Final = "EDI006"
+SEGMENT_AFTER_TRAILER: Final = "EDI007"
+HEADER_TRUNCATED: Final = "EDI008"
+FINAL_TERMINATOR_MISSING: Final = "EDI009"
+ISA_UNREADABLE: Final = "EDI010"
+ISA_LENGTH_SCANNED: Final = "EDI011"
+ISA_AUTH_QUALIFIER: Final = "EDI012"
+ISA_AUTH_INFO: Final = "EDI013"
+ISA_SECURITY_QUALIFIER: Final = "EDI014"
+ISA_SECURITY_INFO: Final = "EDI015"
+ISA_SENDER_QUALIFIER: Final = "EDI016"
+ISA_SENDER_ID: Final = "EDI017"
+ISA_RECEIVER_QUALIFIER: Final = "EDI018"
+ISA_RECEIVER_ID: Final = "EDI019"
+ISA_DATE: Final = "EDI020"
+ISA_TIME: Final = "EDI021"
+ISA_STANDARDS_ID: Final = "EDI022"
+ISA_VERSION: Final = "EDI023"
+ISA_CONTROL_NUMBER: Final = "EDI024"
+ISA_ACK_REQUESTED: Final = "EDI025"
+ISA_USAGE_INDICATOR: Final = "EDI026"
+COMPONENT_SEPARATOR_INVALID: Final = "EDI027"
+ELEMENT_SEPARATOR_INVALID: Final = "EDI028"
+SEGMENT_TERMINATOR_INVALID: Final = "EDI029"
+REPETITION_SEPARATOR_UNUSABLE: Final = "EDI030"
+INTERCHANGE_TRAILER_MISSING: Final = "EDI031"
+INTERCHANGE_CONTROL_MISMATCH: Final = "EDI032"
+INTERCHANGE_COUNT_MISMATCH: Final = "EDI033"
+INTERCHANGE_TRAILER_INVALID: Final = "EDI034"
+GROUP_CONTROL_DUPLICATE: Final = "EDI035"
+SEGMENT_OUTSIDE_GROUP: Final = "EDI036"
+SEGMENT_OUTSIDE_TRANSACTION: Final = "EDI037"
+GROUP_TRAILER_MISSING: Final = "EDI039"
+GROUP_CONTROL_MISMATCH: Final = "EDI040"
+GROUP_COUNT_MISMATCH: Final = "EDI041"
+GROUP_HEADER_INCOMPLETE: Final = "EDI042"
+GROUP_CONTROL_INVALID: Final = "EDI043"
+GROUP_DATE_INVALID: Final = "EDI044"
+GROUP_TIME_INVALID: Final = "EDI045"
+GROUP_COUNT_INVALID: Final = "EDI046"
+GROUPS_AND_MESSAGES_MIXED: Final = "EDI047"
+TRANSACTION_OUTSIDE_GROUP: Final = "EDI048"
+TRANSACTION_TRAILER_MISSING: Final = "EDI050"
+TRANSACTION_CONTROL_MISMATCH: Final = "EDI051"
+SEGMENT_COUNT_MISMATCH: Final = "EDI052"
+TRANSACTION_TYPE_INVALID: Final = "EDI053"
+TRANSACTION_CONTROL_INVALID: Final = "EDI054"
+TRANSACTION_CONTROL_DUPLICATE: Final = "EDI055"
+SEGMENT_COUNT_INVALID: Final = "EDI056"
+SEGMENT_TAG_INVALID: Final = "EDI060"
+SEGMENT_EMPTY: Final = "EDI061"
+CONTROL_CHARACTER: Final = "EDI062"
+OUTSIDE_REPERTOIRE: Final = "EDI063"
+SEGMENT_DECODED_LATIN1: Final = "EDI064"
+BINARY_LENGTH_INVALID: Final = "EDI065"
+UNA_INVALID: Final = "EDI070"
+UNB_INCOMPLETE: Final = "EDI071"
+SYNTAX_ID_UNKNOWN: Final = "EDI072"
+SYNTAX_VERSION_UNSUPPORTED: Final = "EDI073"
+UNB_DATE_TIME_INVALID: Final = "EDI074"
+NO_MESSAGES: Final = "EDI075"
+IG_NOT_VALIDATED: Final = "EDI080"
+IG_SEGMENT_UNEXPECTED: Final = "EDI081"
+IG_NOT_USED_PRESENT: Final = "EDI082"
+IG_REQUIRED_MISSING: Final = "EDI083"
+IG_LOOP_EXCEEDED: Final = "EDI084"
+IG_REPEAT_EXCEEDED: Final = "EDI085"
+IG_LENGTH_INVALID: Final = "EDI086"
+IG_CHARACTER_INVALID: Final = "EDI087"
+IG_CODE_INVALID: Final = "EDI088"
+IG_DATE_TIME_INVALID: Final = "EDI089"
+
+
 CATALOGUE: dict[str, ErrorCode] = {}
 
 
@@ -141,144 +220,212 @@ _I, _G, _T, _S, _E = Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION, Level.SE
 
 register(
     # -- the input as a whole (reported in ParseResult.errors) ------------------------------
-    ErrorCode("EDI001", "no X12 or EDIFACT interchange found in the input", _I),
-    ErrorCode("EDI002", "empty input", _I),
-    ErrorCode("EDI003", "unrecognized data before or between interchanges", _I),
-    ErrorCode("EDI004", "trailing data after the last interchange ignored", _I, rejects=False),
-    ErrorCode("EDI005", "UTF-16/UTF-32 input is not supported (EDI is 8-bit)", _I, contrl="46"),
-    ErrorCode("EDI006", "EBCDIC input converted to ASCII", _I, rejects=False),
-    ErrorCode("EDI007", "segment after the interchange trailer", _I, ta1="024", contrl="33"),
-    ErrorCode("EDI008", "input ends inside an interchange header", _I, ta1="023", contrl="13"),
-    ErrorCode("EDI009", "last segment has no segment terminator", _I, rejects=False),
-    # -- X12 ISA header (TA105 per field) ---------------------------------------------------
-    ErrorCode("EDI010", "ISA header unreadable: delimiters cannot be determined", _I, ta1="022"),
+    ErrorCode(NO_INTERCHANGE, "no X12 or EDIFACT interchange found in the input", _I),
+    ErrorCode(INPUT_EMPTY, "empty input", _I),
+    ErrorCode(UNRECOGNIZED_DATA, "unrecognized data before or between interchanges", _I),
+    ErrorCode(TRAILING_DATA, "trailing data after the last interchange ignored", _I, rejects=False),
+    ErrorCode(UTF16_INPUT, "UTF-16/UTF-32 input is not supported (EDI is 8-bit)", _I, contrl="46"),
+    ErrorCode(EBCDIC_CONVERTED, "EBCDIC input converted to ASCII", _I, rejects=False),
     ErrorCode(
-        "EDI011", "ISA is not 106 characters; delimiters recovered by scanning", _I, rejects=False
+        SEGMENT_AFTER_TRAILER, "segment after the interchange trailer", _I, ta1="024", contrl="33"
     ),
-    ErrorCode("EDI012", "invalid ISA01 authorization information qualifier", _I, ta1="010"),
-    ErrorCode("EDI013", "invalid ISA02 authorization information", _I, ta1="011"),
-    ErrorCode("EDI014", "invalid ISA03 security information qualifier", _I, ta1="012"),
-    ErrorCode("EDI015", "invalid ISA04 security information", _I, ta1="013"),
-    ErrorCode("EDI016", "invalid ISA05 interchange sender id qualifier", _I, ta1="005"),
-    ErrorCode("EDI017", "invalid ISA06 interchange sender id", _I, ta1="006"),
-    ErrorCode("EDI018", "invalid ISA07 interchange receiver id qualifier", _I, ta1="007"),
-    ErrorCode("EDI019", "invalid ISA08 interchange receiver id", _I, ta1="008"),
-    ErrorCode("EDI020", "invalid ISA09 interchange date", _I, ta1="014"),
-    ErrorCode("EDI021", "invalid ISA10 interchange time", _I, ta1="015"),
-    ErrorCode("EDI022", "invalid ISA11 interchange control standards identifier", _I, ta1="016"),
-    ErrorCode("EDI023", "invalid ISA12 interchange control version number", _I, ta1="017"),
-    ErrorCode("EDI024", "invalid ISA13 interchange control number", _I, ta1="018"),
-    ErrorCode("EDI025", "invalid ISA14 acknowledgment requested", _I, ta1="019"),
-    ErrorCode("EDI026", "invalid ISA15 usage indicator", _I, ta1="020"),
-    ErrorCode("EDI027", "invalid component element separator", _I, ta1="027", contrl="20"),
-    ErrorCode("EDI028", "invalid data element separator", _I, ta1="026", contrl="20"),
-    ErrorCode("EDI029", "invalid segment terminator", _I, ta1="004", contrl="20"),
     ErrorCode(
-        "EDI030",
+        HEADER_TRUNCATED, "input ends inside an interchange header", _I, ta1="023", contrl="13"
+    ),
+    ErrorCode(
+        FINAL_TERMINATOR_MISSING, "last segment has no segment terminator", _I, rejects=False
+    ),
+    # -- X12 ISA header (TA105 per field) ---------------------------------------------------
+    ErrorCode(
+        ISA_UNREADABLE, "ISA header unreadable: delimiters cannot be determined", _I, ta1="022"
+    ),
+    ErrorCode(
+        ISA_LENGTH_SCANNED,
+        "ISA is not 106 characters; delimiters recovered by scanning",
+        _I,
+        rejects=False,
+    ),
+    ErrorCode(
+        ISA_AUTH_QUALIFIER, "invalid ISA01 authorization information qualifier", _I, ta1="010"
+    ),
+    ErrorCode(ISA_AUTH_INFO, "invalid ISA02 authorization information", _I, ta1="011"),
+    ErrorCode(
+        ISA_SECURITY_QUALIFIER, "invalid ISA03 security information qualifier", _I, ta1="012"
+    ),
+    ErrorCode(ISA_SECURITY_INFO, "invalid ISA04 security information", _I, ta1="013"),
+    ErrorCode(ISA_SENDER_QUALIFIER, "invalid ISA05 interchange sender id qualifier", _I, ta1="005"),
+    ErrorCode(ISA_SENDER_ID, "invalid ISA06 interchange sender id", _I, ta1="006"),
+    ErrorCode(
+        ISA_RECEIVER_QUALIFIER, "invalid ISA07 interchange receiver id qualifier", _I, ta1="007"
+    ),
+    ErrorCode(ISA_RECEIVER_ID, "invalid ISA08 interchange receiver id", _I, ta1="008"),
+    ErrorCode(ISA_DATE, "invalid ISA09 interchange date", _I, ta1="014"),
+    ErrorCode(ISA_TIME, "invalid ISA10 interchange time", _I, ta1="015"),
+    ErrorCode(
+        ISA_STANDARDS_ID, "invalid ISA11 interchange control standards identifier", _I, ta1="016"
+    ),
+    ErrorCode(ISA_VERSION, "invalid ISA12 interchange control version number", _I, ta1="017"),
+    ErrorCode(ISA_CONTROL_NUMBER, "invalid ISA13 interchange control number", _I, ta1="018"),
+    ErrorCode(ISA_ACK_REQUESTED, "invalid ISA14 acknowledgment requested", _I, ta1="019"),
+    ErrorCode(ISA_USAGE_INDICATOR, "invalid ISA15 usage indicator", _I, ta1="020"),
+    ErrorCode(
+        COMPONENT_SEPARATOR_INVALID,
+        "invalid component element separator",
+        _I,
+        ta1="027",
+        contrl="20",
+    ),
+    ErrorCode(
+        ELEMENT_SEPARATOR_INVALID, "invalid data element separator", _I, ta1="026", contrl="20"
+    ),
+    ErrorCode(SEGMENT_TERMINATOR_INVALID, "invalid segment terminator", _I, ta1="004", contrl="20"),
+    ErrorCode(
+        REPETITION_SEPARATOR_UNUSABLE,
         "ISA11 is not a usable repetition separator; repetitions disabled",
         _I,
         rejects=False,
     ),
     # -- interchange trailer and structure (X12 and EDIFACT) --------------------------------
-    ErrorCode("EDI031", "interchange trailer (IEA/UNZ) missing", _I, ta1="023", contrl="13"),
     ErrorCode(
-        "EDI032",
+        INTERCHANGE_TRAILER_MISSING,
+        "interchange trailer (IEA/UNZ) missing",
+        _I,
+        ta1="023",
+        contrl="13",
+    ),
+    ErrorCode(
+        INTERCHANGE_CONTROL_MISMATCH,
         "interchange control number in header and trailer do not match",
         _I,
         ta1="001",
         contrl="28",
     ),
     ErrorCode(
-        "EDI033",
+        INTERCHANGE_COUNT_MISMATCH,
         "number of included groups/messages does not match the trailer count",
         _I,
         ta1="021",
         contrl="29",
     ),
     ErrorCode(
-        "EDI034", "interchange trailer count or reference invalid", _I, ta1="021", contrl="12"
+        INTERCHANGE_TRAILER_INVALID,
+        "interchange trailer count or reference invalid",
+        _I,
+        ta1="021",
+        contrl="12",
     ),
     ErrorCode(
-        "EDI035",
+        GROUP_CONTROL_DUPLICATE,
         "group control number not unique within the interchange",
         _G,
         ak9="19",
         contrl="26",
     ),
-    ErrorCode("EDI036", "segment outside any functional group", _I, ta1="024", contrl="33"),
     ErrorCode(
-        "EDI037", "segment outside any transaction set inside a group", _G, ta1="024", contrl="33"
+        SEGMENT_OUTSIDE_GROUP, "segment outside any functional group", _I, ta1="024", contrl="33"
+    ),
+    ErrorCode(
+        SEGMENT_OUTSIDE_TRANSACTION,
+        "segment outside any transaction set inside a group",
+        _G,
+        ta1="024",
+        contrl="33",
     ),
     # -- functional group (GS/GE, UNG/UNE) --------------------------------------------------
-    ErrorCode("EDI039", "functional group trailer (GE/UNE) missing", _G, ak9="3", contrl="13"),
     ErrorCode(
-        "EDI040",
+        GROUP_TRAILER_MISSING, "functional group trailer (GE/UNE) missing", _G, ak9="3", contrl="13"
+    ),
+    ErrorCode(
+        GROUP_CONTROL_MISMATCH,
         "group control number in header and trailer do not agree",
         _G,
         ak9="4",
         contrl="28",
     ),
     ErrorCode(
-        "EDI041",
+        GROUP_COUNT_MISMATCH,
         "number of included transaction sets does not match the trailer count",
         _G,
         ak9="5",
         contrl="29",
     ),
     ErrorCode(
-        "EDI042",
+        GROUP_HEADER_INCOMPLETE,
         "functional group header incomplete (mandatory element missing)",
         _G,
         ta1="024",
         contrl="13",
     ),
-    ErrorCode("EDI043", "group control number violates syntax", _G, ak9="6", contrl="12"),
-    ErrorCode("EDI044", "invalid group date (GS04/UNG04)", _G, ta1="024", contrl="12"),
-    ErrorCode("EDI045", "invalid group time (GS05/UNG04)", _G, ta1="024", contrl="12"),
     ErrorCode(
-        "EDI046", "group trailer count invalid (GE01/UNE01 not numeric)", _G, ak9="5", contrl="12"
+        GROUP_CONTROL_INVALID, "group control number violates syntax", _G, ak9="6", contrl="12"
     ),
-    ErrorCode("EDI047", "functional groups and messages mixed in one interchange", _I, contrl="30"),
-    ErrorCode("EDI048", "transaction set not in a functional group", _T, ta1="024", ak5="18"),
-    # -- transaction set / message (ST/SE, UNH/UNT) -----------------------------------------
-    ErrorCode("EDI050", "transaction set trailer (SE/UNT) missing", _T, ak5="2", contrl="13"),
+    ErrorCode(GROUP_DATE_INVALID, "invalid group date (GS04/UNG04)", _G, ta1="024", contrl="12"),
+    ErrorCode(GROUP_TIME_INVALID, "invalid group time (GS05/UNG04)", _G, ta1="024", contrl="12"),
     ErrorCode(
-        "EDI051",
+        GROUP_COUNT_INVALID,
+        "group trailer count invalid (GE01/UNE01 not numeric)",
+        _G,
+        ak9="5",
+        contrl="12",
+    ),
+    ErrorCode(
+        GROUPS_AND_MESSAGES_MIXED,
+        "functional groups and messages mixed in one interchange",
+        _I,
+        contrl="30",
+    ),
+    ErrorCode(
+        TRANSACTION_OUTSIDE_GROUP,
+        "transaction set not in a functional group",
+        _T,
+        ta1="024",
+        ak5="18",
+    ),
+    # -- transaction set / message (ST/SE, UNH/UNT) -----------------------------------------
+    ErrorCode(
+        TRANSACTION_TRAILER_MISSING,
+        "transaction set trailer (SE/UNT) missing",
+        _T,
+        ak5="2",
+        contrl="13",
+    ),
+    ErrorCode(
+        TRANSACTION_CONTROL_MISMATCH,
         "transaction set control number in header and trailer do not match",
         _T,
         ak5="3",
         contrl="28",
     ),
     ErrorCode(
-        "EDI052",
+        SEGMENT_COUNT_MISMATCH,
         "number of included segments does not match the actual count",
         _T,
         ak5="4",
         contrl="29",
     ),
     ErrorCode(
-        "EDI053",
+        TRANSACTION_TYPE_INVALID,
         "missing or invalid transaction set identifier (ST01/UNH02)",
         _T,
         ak5="6",
         contrl="12",
     ),
     ErrorCode(
-        "EDI054",
+        TRANSACTION_CONTROL_INVALID,
         "missing or invalid transaction set control number (ST02/UNH01)",
         _T,
         ak5="7",
         contrl="12",
     ),
     ErrorCode(
-        "EDI055",
+        TRANSACTION_CONTROL_DUPLICATE,
         "transaction set control number not unique within the group",
         _T,
         ak5="23",
         contrl="26",
     ),
     ErrorCode(
-        "EDI056",
+        SEGMENT_COUNT_INVALID,
         "segment count in the trailer is not numeric (SE01/UNT01)",
         _T,
         ak5="4",
@@ -286,33 +433,39 @@ register(
     ),
     # -- segment syntax ---------------------------------------------------------------------
     ErrorCode(
-        "EDI060",
+        SEGMENT_TAG_INVALID,
         "invalid segment tag (must be 2-3 uppercase alphanumerics)",
         _S,
         ak5="5",
         ak3="1",
         contrl="12",
     ),
-    ErrorCode("EDI061", "empty segment ignored", _S, rejects=False),
+    ErrorCode(SEGMENT_EMPTY, "empty segment ignored", _S, rejects=False),
     ErrorCode(
-        "EDI062", "control character in segment data", _E, ak5="5", ak3="8", ak4="6", contrl="21"
+        CONTROL_CHARACTER,
+        "control character in segment data",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="6",
+        contrl="21",
     ),
     ErrorCode(
-        "EDI063",
+        OUTSIDE_REPERTOIRE,
         "characters outside the declared character repertoire",
         _I,
         rejects=False,
         contrl="21",
     ),
     ErrorCode(
-        "EDI064",
+        SEGMENT_DECODED_LATIN1,
         "segment is not valid in the interchange encoding; decoded as Latin-1",
         _S,
         rejects=False,
         contrl="21",
     ),
     ErrorCode(
-        "EDI065",
+        BINARY_LENGTH_INVALID,
         "invalid binary segment length (BIN01/BDS02)",
         _E,
         ak5="5",
@@ -321,14 +474,17 @@ register(
         contrl="12",
     ),
     # -- EDIFACT UNA/UNB --------------------------------------------------------------------
-    ErrorCode("EDI070", "UNA service string advice invalid", _I, contrl="20"),
+    ErrorCode(UNA_INVALID, "UNA service string advice invalid", _I, contrl="20"),
     ErrorCode(
-        "EDI071", "UNB interchange header incomplete (mandatory element missing)", _I, contrl="13"
+        UNB_INCOMPLETE,
+        "UNB interchange header incomplete (mandatory element missing)",
+        _I,
+        contrl="13",
     ),
-    ErrorCode("EDI072", "unknown syntax identifier (UNB01-1)", _I, contrl="2"),
-    ErrorCode("EDI073", "unsupported syntax version (UNB01-2)", _I, contrl="2"),
-    ErrorCode("EDI074", "invalid interchange date or time (UNB04)", _I, contrl="12"),
-    ErrorCode("EDI075", "interchange contains no messages", _I, rejects=False, contrl="32"),
+    ErrorCode(SYNTAX_ID_UNKNOWN, "unknown syntax identifier (UNB01-1)", _I, contrl="2"),
+    ErrorCode(SYNTAX_VERSION_UNSUPPORTED, "unsupported syntax version (UNB01-2)", _I, contrl="2"),
+    ErrorCode(UNB_DATE_TIME_INVALID, "invalid interchange date or time (UNB04)", _I, contrl="12"),
+    ErrorCode(NO_MESSAGES, "interchange contains no messages", _I, rejects=False, contrl="32"),
 )
 
 # -- HIPAA implementation-guide validation (parsers.hipaa, pyx12) --------------------------
@@ -338,16 +494,20 @@ register(
 # is then "8", segment has data element errors).
 register(
     ErrorCode(
-        "EDI080",
+        IG_NOT_VALIDATED,
         "implementation-guide validation not performed (no map for the guide, or the validator failed)",
         _G,
         rejects=False,
     ),
     ErrorCode(
-        "EDI081", "segment not expected here by the implementation guide", _S, ak5="5", ak3="1"
+        IG_SEGMENT_UNEXPECTED,
+        "segment not expected here by the implementation guide",
+        _S,
+        ak5="5",
+        ak3="1",
     ),
     ErrorCode(
-        "EDI082",
+        IG_NOT_USED_PRESENT,
         "segment, loop or data element marked not used by the implementation guide is present",
         _S,
         ak5="5",
@@ -355,7 +515,7 @@ register(
         ak4="10",
     ),
     ErrorCode(
-        "EDI083",
+        IG_REQUIRED_MISSING,
         "required segment, loop or data element missing (implementation guide)",
         _S,
         ak5="5",
@@ -363,14 +523,14 @@ register(
         ak4="1",
     ),
     ErrorCode(
-        "EDI084",
+        IG_LOOP_EXCEEDED,
         "loop occurs more often than the implementation guide allows",
         _S,
         ak5="5",
         ak3="4",
     ),
     ErrorCode(
-        "EDI085",
+        IG_REPEAT_EXCEEDED,
         "segment repeats more than the implementation guide allows, or too many elements or components",
         _S,
         ak5="5",
@@ -378,7 +538,7 @@ register(
         ak4="3",
     ),
     ErrorCode(
-        "EDI086",
+        IG_LENGTH_INVALID,
         "data element too long or too short (implementation guide)",
         _E,
         ak5="5",
@@ -386,7 +546,7 @@ register(
         ak4="5",
     ),
     ErrorCode(
-        "EDI087",
+        IG_CHARACTER_INVALID,
         "invalid character, data type or numbering in a data element, or a malformed segment",
         _E,
         ak5="5",
@@ -394,7 +554,14 @@ register(
         ak4="6",
     ),
     ErrorCode(
-        "EDI088", "invalid code value for the implementation guide", _E, ak5="5", ak3="8", ak4="7"
+        IG_CODE_INVALID,
+        "invalid code value for the implementation guide",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="7",
     ),
-    ErrorCode("EDI089", "invalid date or time in data element", _E, ak5="5", ak3="8", ak4="8"),
+    ErrorCode(
+        IG_DATE_TIME_INVALID, "invalid date or time in data element", _E, ak5="5", ak3="8", ak4="8"
+    ),
 )

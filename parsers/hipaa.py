@@ -33,7 +33,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from parsers.errors import EdiError, Location
+from parsers.errors import (
+    GROUP_CONTROL_DUPLICATE,
+    GROUP_CONTROL_MISMATCH,
+    GROUP_COUNT_MISMATCH,
+    GROUP_TRAILER_MISSING,
+    IG_CHARACTER_INVALID,
+    IG_CODE_INVALID,
+    IG_DATE_TIME_INVALID,
+    IG_LENGTH_INVALID,
+    IG_LOOP_EXCEEDED,
+    IG_NOT_USED_PRESENT,
+    IG_NOT_VALIDATED,
+    IG_REPEAT_EXCEEDED,
+    IG_REQUIRED_MISSING,
+    IG_SEGMENT_UNEXPECTED,
+    SEGMENT_COUNT_MISMATCH,
+    TRANSACTION_CONTROL_DUPLICATE,
+    TRANSACTION_CONTROL_MISMATCH,
+    TRANSACTION_TRAILER_MISSING,
+    EdiError,
+    Location,
+)
 from parsers.model import Group, Interchange, Standard
 from parsers.stream import parse
 
@@ -50,37 +71,56 @@ __all__ = [
 # are X12 AK304 / AK403 values (plus pyx12's own SEG1, HL1, HL2, LX); st, gs and isa
 # codes are AK502 / AK905 / TA105 values.
 PYX12_CODES: Final[dict[tuple[str, str], str]] = {
-    ("seg", "1"): "EDI081",  # segment not found in the map here (also: leading space)
-    ("seg", "2"): "EDI082",  # segment or loop marked not used
-    ("seg", "3"): "EDI083",  # mandatory segment / loop missing
-    ("seg", "4"): "EDI084",  # loop exceeded its maximum count
-    ("seg", "5"): "EDI085",  # segment exceeded its maximum count
-    ("seg", "8"): "EDI087",  # empty segment
-    ("seg", "SEG1"): "EDI087",  # trailing element separators
-    ("seg", "HL1"): "EDI087",  # HL01 not sequential
-    ("seg", "HL2"): "EDI087",  # HL02 parent not a valid parent
-    ("seg", "LX"): "EDI087",  # 837 LX01 service line numbers not sequential
-    ("ele", "1"): "EDI083",  # mandatory data element / composite missing
-    ("ele", "2"): "EDI083",  # conditionally required (syntax rule P, R, C, L) missing
-    ("ele", "3"): "EDI085",  # too many elements or components
-    ("ele", "4"): "EDI086",  # too short
-    ("ele", "5"): "EDI086",  # too long (also: composite marked not used present)
-    ("ele", "6"): "EDI087",  # invalid character, data type, trailing spaces
-    ("ele", "7"): "EDI088",  # invalid code value, regular expression mismatch
-    ("ele", "8"): "EDI089",  # invalid date
-    ("ele", "9"): "EDI089",  # invalid time
-    ("ele", "10"): "EDI082",  # element marked not used present, exclusion rule violated
-    ("st", "2"): "EDI050",  # SE missing
-    ("st", "3"): "EDI051",  # SE02 does not match ST02
-    ("st", "4"): "EDI052",  # SE01 count wrong
-    ("st", "23"): "EDI055",  # ST02 not unique
-    ("gs", "3"): "EDI039",  # GE missing
-    ("gs", "4"): "EDI040",  # GE02 does not match GS06
-    ("gs", "5"): "EDI041",  # GE01 count wrong
-    ("gs", "6"): "EDI035",  # GS06 not unique
+    ("seg", "1"): IG_SEGMENT_UNEXPECTED,  # segment not found in the map here (also: leading space)
+    ("seg", "2"): IG_NOT_USED_PRESENT,  # segment or loop marked not used
+    ("seg", "3"): IG_REQUIRED_MISSING,  # mandatory segment / loop missing
+    ("seg", "4"): IG_LOOP_EXCEEDED,  # loop exceeded its maximum count
+    ("seg", "5"): IG_REPEAT_EXCEEDED,  # segment exceeded its maximum count
+    ("seg", "8"): IG_CHARACTER_INVALID,  # empty segment
+    ("seg", "SEG1"): IG_CHARACTER_INVALID,  # trailing element separators
+    ("seg", "HL1"): IG_CHARACTER_INVALID,  # HL01 not sequential
+    ("seg", "HL2"): IG_CHARACTER_INVALID,  # HL02 parent not a valid parent
+    ("seg", "LX"): IG_CHARACTER_INVALID,  # 837 LX01 service line numbers not sequential
+    ("ele", "1"): IG_REQUIRED_MISSING,  # mandatory data element / composite missing
+    ("ele", "2"): IG_REQUIRED_MISSING,  # conditionally required (syntax rule P, R, C, L) missing
+    ("ele", "3"): IG_REPEAT_EXCEEDED,  # too many elements or components
+    ("ele", "4"): IG_LENGTH_INVALID,  # too short
+    ("ele", "5"): IG_LENGTH_INVALID,  # too long (also: composite marked not used present)
+    ("ele", "6"): IG_CHARACTER_INVALID,  # invalid character, data type, trailing spaces
+    ("ele", "7"): IG_CODE_INVALID,  # invalid code value, regular expression mismatch
+    ("ele", "8"): IG_DATE_TIME_INVALID,  # invalid date
+    ("ele", "9"): IG_DATE_TIME_INVALID,  # invalid time
+    ("ele", "10"): IG_NOT_USED_PRESENT,  # element marked not used present, exclusion rule violated
+    ("st", "2"): TRANSACTION_TRAILER_MISSING,  # SE missing
+    ("st", "3"): TRANSACTION_CONTROL_MISMATCH,  # SE02 does not match ST02
+    ("st", "4"): SEGMENT_COUNT_MISMATCH,  # SE01 count wrong
+    ("st", "23"): TRANSACTION_CONTROL_DUPLICATE,  # ST02 not unique
+    ("gs", "3"): GROUP_TRAILER_MISSING,  # GE missing
+    ("gs", "4"): GROUP_CONTROL_MISMATCH,  # GE02 does not match GS06
+    ("gs", "5"): GROUP_COUNT_MISMATCH,  # GE01 count wrong
+    ("gs", "6"): GROUP_CONTROL_DUPLICATE,  # GS06 not unique
 }
-_FALLBACK: Final = {"seg": "EDI087", "ele": "EDI087", "st": "EDI087", "gs": "EDI087"}
-IG_CODES: Final = frozenset(f"EDI08{i}" for i in range(10))  # attached by attach_hipaa_errors
+_FALLBACK: Final = {
+    "seg": IG_CHARACTER_INVALID,
+    "ele": IG_CHARACTER_INVALID,
+    "st": IG_CHARACTER_INVALID,
+    "gs": IG_CHARACTER_INVALID,
+}
+# attached by attach_hipaa_errors
+IG_CODES: Final = frozenset(
+    {
+        IG_NOT_VALIDATED,
+        IG_SEGMENT_UNEXPECTED,
+        IG_NOT_USED_PRESENT,
+        IG_REQUIRED_MISSING,
+        IG_LOOP_EXCEEDED,
+        IG_REPEAT_EXCEEDED,
+        IG_LENGTH_INVALID,
+        IG_CHARACTER_INVALID,
+        IG_CODE_INVALID,
+        IG_DATE_TIME_INVALID,
+    }
+)
 
 _ENVELOPE_TAGS: Final = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _LOCK = threading.Lock()  # pyx12 is not re-entrant-safe here: stdout swap and shared maps
@@ -192,7 +232,7 @@ def _run(text: str) -> tuple[dict[str, Any] | None, str, str]:
 
 
 def _code(source: str, code: str) -> str:
-    return PYX12_CODES.get((source, code), _FALLBACK.get(source, "EDI087"))
+    return PYX12_CODES.get((source, code), _FALLBACK.get(source, IG_CHARACTER_INVALID))
 
 
 def _num(v: Any) -> int | None:
@@ -258,7 +298,7 @@ def _not_run(message: str, ic: Interchange | None, g: Group | None) -> HipaaIssu
         tag="GS" if g else None,
     )
     return HipaaIssue(
-        EdiError("EDI080", message, loc),
+        EdiError(IG_NOT_VALIDATED, message, loc),
         "run",
         "",
         ic.control if ic else None,

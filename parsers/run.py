@@ -48,6 +48,7 @@ def stream_documents(
     seen: set[int] = set()  # errors are shared by events (a trailer error is also in group.errors)
 
     def fresh(errors: list[EdiError]) -> Iterator[EdiError]:
+        """The errors of ``errors`` not yielded yet (by identity)."""
         for e in errors:
             if id(e) not in seen:
                 seen.add(id(e))
@@ -73,7 +74,7 @@ def stream_documents(
                 _attach_group(ev.interchange, ev.group)
                 if not any(t is tx for t in ev.group.transactions):
                     ev.group.transactions.append(tx)
-            elif tx.accepted and not any(e.rejects for e in ev.group.errors):
+            elif tx.accepted and ev.group.accepted:
                 for _doc_id, value in render_transaction(
                     ev.interchange, ev.group, tx, partner=partner, source=source
                 ):
@@ -93,5 +94,6 @@ def stream_documents(
 
 
 def _attach_group(ic: Interchange, group: Group) -> None:
+    """Add ``group`` to ``ic.groups`` once (events share the group object)."""
     if not any(g is group for g in ic.groups):
         ic.groups.append(group)

@@ -22,12 +22,67 @@ from parsers.envelopes import (
     Machine,
     TransactionComplete,
 )
-from parsers.errors import EdiError, Location
+from parsers.errors import EBCDIC_CONVERTED, INPUT_EMPTY, UTF16_INPUT, EdiError, Location
 from parsers.model import ParseResult
 from parsers.tokenizer import cut, find_boundary, scan, skip_ws
 
 BLOCK = 1 << 20  # bytes scanned per block: bounds a slow-path fallback and the working set
 _HEADERS = (b"ISA", b"UNA", b"UNB")
+
+
+class _Input:
+    """The input of one run: the buffer read so far, its absolute offset, the position reached."""
+
+    __slots__ = ("base", "buf", "eof", "pos", "read", "size", "table")
+
+    def __init__(self, read: Callable[[int], bytes] | None, data: bytes, chunk_size: int) -> None:
+        """``data`` first, then what ``read`` returns (``read=None``: ``data`` is all)."""
+        self.read = read
+        self.buf = data
+        self.base = 0  # absolute offset of buf[0]
+        self.pos = 0
+        self.eof = read is None
+        self.table: bytes | None = None  # EBCDIC -> ASCII translation, once sniffed
+        self.size = max(chunk_size, 1)
+
+    def refill(self) -> None:
+        """Read more input, dropping what was consumed (the buffer stays bounded)."""
+        assert self.read is not None
+        more = self.read(self.size)
+        if not more:
+            self.eof = True
+            return
+        if self.table is not None:
+            more = more.translate(self.table)
+        if self.pos:
+            self.buf = self.buf[self.pos :] + more
+            self.base += self.pos
+            self.pos = 0
+        else:
+            self.buf += more
+
+
+def _head(inp: _Input, m: Machine) -> tuple[list[Event], bool]:
+    """Sniff the encoding from the first bytes: the input errors found, and whether to go on."""
+    while not inp.eof and len(inp.buf) < 64:
+        inp.refill()
+    head = sniff(inp.buf[:64])
+    out: list[Event] = []
+    if head.wide:
+        msg = f"input is {head.wide} encoded; EDI must be sent in an 8-bit encoding"
+        out.append(InputError(EdiError(UTF16_INPUT, msg, Location(offset=0))))
+        return out, False
+    if head.ebcdic:
+        inp.table = EBCDIC_TABLES[head.ebcdic]
+        inp.buf = inp.buf.translate(inp.table)
+        m.file_encoding = head.ebcdic
+        msg = f"EBCDIC input ({head.ebcdic}) converted to ASCII"
+        out.append(InputError(EdiError(EBCDIC_CONVERTED, msg, Location(offset=0))))
+    inp.pos = head.bom
+    if inp.eof and not inp.buf[inp.pos :].strip():
+        out.append(InputError(EdiError(INPUT_EMPTY, "input is empty", Location(offset=0))))
+        return out, False
+    return out, True
 
 
 def events(
@@ -42,85 +97,42 @@ def events(
     ``read=None`` the input is ``data`` alone and no copy of it is ever made.
     """
     m = Machine(keep_segments)
-    buf = data
-    base = 0  # absolute offset of buf[0]
-    pos = 0
-    eof = read is None
-    table: bytes | None = None
-    size = max(chunk_size, 1)
-
-    def refill() -> None:
-        """Read more input, dropping what was consumed (the buffer stays bounded)."""
-        nonlocal buf, base, pos, eof
-        assert read is not None
-        more = read(size)
-        if not more:
-            eof = True
-            return
-        if table is not None:
-            more = more.translate(table)
-        if pos:
-            buf = buf[pos:] + more
-            base += pos
-            pos = 0
-        else:
-            buf += more
-
-    while not eof and len(buf) < 64:
-        refill()
-    head = sniff(buf[:64])
-    if head.wide:
-        yield InputError(
-            EdiError(
-                "EDI005",
-                f"input is {head.wide} encoded; EDI must be sent in an 8-bit encoding",
-                Location(offset=0),
-            )
-        )
-        return
-    if head.ebcdic:
-        table = EBCDIC_TABLES[head.ebcdic]
-        buf = buf.translate(table)
-        m.file_encoding = head.ebcdic
-        yield InputError(
-            EdiError(
-                "EDI006", f"EBCDIC input ({head.ebcdic}) converted to ASCII", Location(offset=0)
-            )
-        )
-    pos = head.bom
-    if eof and not buf[pos:].strip():
-        yield InputError(EdiError("EDI002", "input is empty", Location(offset=0)))
+    inp = _Input(read, data, chunk_size)
+    found, go_on = _head(inp, m)
+    yield from found
+    if not go_on:
         return
     while True:
+        buf, pos, eof = inp.buf, inp.pos, inp.eof
         if m.ic is None:
-            pos, need = m.seek(buf, pos, base, eof)
+            inp.pos, need = m.seek(buf, pos, inp.base, eof)
             yield from m.drain()
             if need:
                 if eof:
                     break
-                refill()
+                inp.refill()
             continue
         syn = m.syn
         assert syn is not None
-        if not eof and len(buf) - pos < size:
-            refill()
+        if not eof and len(buf) - pos < inp.size:
+            inp.refill()
             continue
         j = skip_ws(syn, buf, pos, len(buf))
         hm = syn.boundary_first.match(buf, j)  # the same header test as the boundary search
         if hm is not None and buf[hm.end() - 3 : hm.end()] in _HEADERS:
-            m.abort_at(j, base, buf[j : j + 3].decode())
+            m.abort_at(j, inp.base, buf[j : j + 3].decode())
             yield from m.drain()
-            pos = j
+            inp.pos = j
             continue
-        end = min(len(buf), pos + size)
+        end = min(len(buf), pos + inp.size)
         c = cut(syn, buf, pos, end)
         if c < 0 and end < len(buf):
             c = cut(syn, buf, pos, len(buf))
         last = False
         if c < 0:
             if not eof:
-                size *= 2  # one segment bigger than the window (e.g. a binary payload)
-                refill()
+                inp.size *= 2  # one segment bigger than the window (e.g. a binary payload)
+                inp.refill()
                 continue
             c = len(buf)
             last = True
@@ -130,18 +142,18 @@ def events(
         blk = scan(syn, buf, pos, c, eof and (last or c == len(buf)))
         if blk.end <= pos and not blk.nseg:
             if blk.end == c and c > pos:
-                pos = c
+                inp.pos = c
                 continue
             if eof:
                 break
-            size *= 2
-            refill()
+            inp.size *= 2
+            inp.refill()
             continue
-        pos = m.feed(blk, base)
+        inp.pos = m.feed(blk, inp.base)
         yield from m.drain()
-        if eof and pos >= len(buf) and m.ic is not None:
+        if eof and inp.pos >= len(buf) and m.ic is not None:
             break
-    m.finish(base + len(buf))
+    m.finish(inp.base + len(inp.buf))
     yield from m.drain()
 
 

@@ -27,6 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from parsers.encoding import decode
+from parsers.errors import (
+    BINARY_LENGTH_INVALID,
+    CONTROL_CHARACTER,
+    FINAL_TERMINATOR_MISSING,
+    SEGMENT_DECODED_LATIN1,
+    SEGMENT_EMPTY,
+    SEGMENT_TAG_INVALID,
+)
 from parsers.model import Delimiters, Standard
 
 X12_ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE"})
@@ -458,28 +466,7 @@ def _regular(syn: Syntax, buf: bytes, j: int, b: int, blk: Block) -> bool:
             return False
         blk._split = split
     env = blk.env
-    append = env.append
-    names = _NAMES
-    m0 = syn.first_env.match(src, lo, hi)
-    if m0 is not None:
-        append((names[m0.group(1)], 0, lo + o, src.find(t, lo, hi) + o))
-    k = 0
-    prev = lo
-    count = src.count
-    if lt == 1:
-        for m1 in envre.finditer(src, lo, hi):
-            st, en = m1.span(1)
-            k += count(t, prev, st)
-            prev = st
-            append((names[m1.group(2)], k, st + o, en + o))
-    else:
-        find = src.find
-        for m1 in envre.finditer(src, lo, hi):
-            st = m1.start(1)
-            k += count(t, prev, st)
-            prev = st
-            append((names[m1.group(2)], k, st + o, find(t, st, hi) + o))
-    n = k + count(t, prev, hi)  # terminators in the block = segments
+    n = _envelopes(syn, src, lo, hi, o, envre, env)  # terminators in the block = segments
     # Line breaks other than between segments, and control characters, change
     # this one count (the regex proved what follows every terminator).
     masked = blk.masked is not None
@@ -515,6 +502,44 @@ def _regular(syn: Syntax, buf: bytes, j: int, b: int, blk: Block) -> bool:
     return True
 
 
+def _envelopes(
+    syn: Syntax,
+    src: bytes,
+    lo: int,
+    hi: int,
+    o: int,
+    envre: re.Pattern[bytes],
+    env: list[tuple[str, int, int, int]],
+) -> int:
+    """Append the envelope segments of regular ``src[lo:hi]`` to ``env``; return its segment count.
+
+    Positions are shifted by ``o`` (``src`` is a masked copy starting at ``o``, or the buffer).
+    """
+    t = syn.term
+    append = env.append
+    names = _NAMES
+    m0 = syn.first_env.match(src, lo, hi)
+    if m0 is not None:
+        append((names[m0.group(1)], 0, lo + o, src.find(t, lo, hi) + o))
+    k = 0
+    prev = lo
+    count = src.count
+    if len(t) == 1:
+        for m1 in envre.finditer(src, lo, hi):
+            st, en = m1.span(1)
+            k += count(t, prev, st)
+            prev = st
+            append((names[m1.group(2)], k, st + o, en + o))
+    else:
+        find = src.find
+        for m1 in envre.finditer(src, lo, hi):
+            st = m1.start(1)
+            k += count(t, prev, st)
+            prev = st
+            append((names[m1.group(2)], k, st + o, find(t, st, hi) + o))
+    return k + count(t, prev, hi)
+
+
 def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -> Block:
     """The general path: one segment at a time, tolerating and locating every irregularity."""
     t = syn.term
@@ -523,15 +548,11 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
     rel = syn.rel
     x12 = syn.standard is Standard.X12
     ws = syn.ws
-    codec = syn.codec
     tag_re = syn.tag_re
     es = syn.elem_str
     starts, tposs, texts, probs = blk._starts, blk._tposs, blk._texts, blk.probs
     env = blk.env
     envelope = syn.envelope
-    ctrl = syn.ctrl
-    crlf_free = syn.crlf_free
-    strip = syn.strip
     consumed = p
     while True:
         while p < b and buf[p] in ws:
@@ -546,24 +567,10 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
                 q = buf.find(t, q + lt, b)
         binary = False
         if x12 and buf.startswith((b"BIN" + e, b"BDS" + e), p):
-            bq, problem = _binary_end(syn, buf, p, b)
+            bq = _binary_at(syn, buf, p, b, eof, k, probs)
             if bq == -2:
-                if not eof:
-                    break  # length or payload continues past the buffer: wait for more input
-                problem = "binary segment truncated by the end of input"
-            if problem:
-                probs.append(
-                    (
-                        k,
-                        p,
-                        "EDI065",
-                        problem,
-                        buf[p : p + 3].decode(),
-                        1 if buf[p + 2] == 78 else 2,
-                        None,
-                    )
-                )
-            elif bq >= 0:
+                break  # length or payload continues past the buffer: wait for more input
+            if bq >= 0:
                 q = bq
                 binary = True
         unterminated = q == -1
@@ -574,47 +581,23 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         if q == p:
             # Located after the previous segment (k - 1): the same whatever the block cuts.
             msg = "empty segment (two terminators in a row) ignored"
-            probs.append((k - 1, p, "EDI061", msg, "", None, None))
+            probs.append((k - 1, p, SEGMENT_EMPTY, msg, "", None, None))
             consumed = p = q + lt
             continue
         raw = buf[p:q]
-        if binary:
-            text = raw.decode("latin-1")
-        else:
-            if crlf_free:
-                for c in strip:
-                    if c in raw:
-                        raw = raw.replace(c, b"")
-            bad = len(raw.translate(None, ctrl)) != len(raw)
-            text, fallback = decode(raw, codec)
-            if fallback:
-                probs.append(
-                    (
-                        k,
-                        p,
-                        "EDI064",
-                        f"segment is not valid {codec}; decoded as Latin-1",
-                        text[:3],
-                        None,
-                        None,
-                    )
-                )
-            if bad:
-                probs.append(_ctrl_problem(syn, k, p, text))
+        text = raw.decode("latin-1") if binary else _segment_text(syn, raw, k, p, probs)
         tag = text.split(es, 1)[0] if es in text else text
         if tag_re.fullmatch(tag) is None:
-            probs.append(
-                (k, p, "EDI060", f"invalid segment tag {tag[:10]!r}", tag[:10], None, None)
-            )
+            msg = f"invalid segment tag {tag[:10]!r}"
+            probs.append((k, p, SEGMENT_TAG_INVALID, msg, tag[:10], None, None))
         elif tag in envelope:
             env.append((tag, k, p, q))
         starts.append(p)
         tposs.append(q)
         texts.append(text)
         if unterminated:
-            probs.append(
-                (k, p, "EDI009", "last segment has no segment terminator", tag[:3], None, None)
-            )
+            msg = "last segment has no segment terminator"
+            probs.append((k, p, FINAL_TERMINATOR_MISSING, msg, tag[:3], None, None))
             consumed = b
             break
         consumed = p = q + lt
@@ -624,6 +607,42 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         blk.first = starts[0]
         blk.last = tposs[-1]
     return blk
+
+
+def _binary_at(
+    syn: Syntax, buf: bytes, p: int, b: int, eof: bool, k: int, probs: list[Problem]
+) -> int:
+    """Terminator position of the BIN/BDS segment ``k`` at ``p``; -2: more input is needed.
+
+    -1 when its length element is unusable (the problem is noted in ``probs``;
+    the segment then ends at the next terminator like any other).
+    """
+    bq, problem = _binary_end(syn, buf, p, b)
+    if bq == -2:
+        if not eof:
+            return -2
+        problem = "binary segment truncated by the end of input"
+    if problem:
+        at = 1 if buf[p + 2] == 78 else 2
+        probs.append((k, p, BINARY_LENGTH_INVALID, problem, buf[p : p + 3].decode(), at, None))
+        return -1
+    return bq if bq >= 0 else -1
+
+
+def _segment_text(syn: Syntax, raw: bytes, k: int, p: int, probs: list[Problem]) -> str:
+    """The text of non-binary segment ``k`` at ``p``: line breaks dropped, decoded, problems noted."""
+    if syn.crlf_free:
+        for c in syn.strip:
+            if c in raw:
+                raw = raw.replace(c, b"")
+    bad = len(raw.translate(None, syn.ctrl)) != len(raw)
+    text, fallback = decode(raw, syn.codec)
+    if fallback:
+        msg = f"segment is not valid {syn.codec}; decoded as Latin-1"
+        probs.append((k, p, SEGMENT_DECODED_LATIN1, msg, text[:3], None, None))
+    if bad:
+        probs.append(_ctrl_problem(syn, k, p, text))
+    return text
 
 
 def _binary_end(syn: Syntax, buf: bytes, p: int, b: int) -> tuple[int, str]:
@@ -668,7 +687,7 @@ def _ctrl_problem(syn: Syntax, k: int, p: int, text: str) -> Problem:
     return (
         k,
         p + i,
-        "EDI062",
+        CONTROL_CHARACTER,
         f"control character {text[i]!r} in segment data",
         tag,
         element or None,

@@ -13,26 +13,55 @@ from collections.abc import Sequence
 
 from parsers.delimiters import ISA_WIDTHS, isnum
 from parsers.encoding import EDIFACT_CODECS
+from parsers.errors import (
+    COMPONENT_SEPARATOR_INVALID,
+    ELEMENT_SEPARATOR_INVALID,
+    GROUP_CONTROL_INVALID,
+    GROUP_DATE_INVALID,
+    GROUP_HEADER_INCOMPLETE,
+    GROUP_TIME_INVALID,
+    ISA_ACK_REQUESTED,
+    ISA_AUTH_INFO,
+    ISA_AUTH_QUALIFIER,
+    ISA_CONTROL_NUMBER,
+    ISA_DATE,
+    ISA_RECEIVER_ID,
+    ISA_RECEIVER_QUALIFIER,
+    ISA_SECURITY_INFO,
+    ISA_SECURITY_QUALIFIER,
+    ISA_SENDER_ID,
+    ISA_SENDER_QUALIFIER,
+    ISA_STANDARDS_ID,
+    ISA_TIME,
+    ISA_USAGE_INDICATOR,
+    ISA_VERSION,
+    REPETITION_SEPARATOR_UNUSABLE,
+    SEGMENT_TERMINATOR_INVALID,
+    SYNTAX_ID_UNKNOWN,
+    SYNTAX_VERSION_UNSUPPORTED,
+    UNB_DATE_TIME_INVALID,
+    UNB_INCOMPLETE,
+)
 
 Problem = tuple[str, str, int | None, int | None]  # code, message, element, component
 
 _ISA_CODES = (
-    "EDI012",
-    "EDI013",
-    "EDI014",
-    "EDI015",
-    "EDI016",
-    "EDI017",
-    "EDI018",
-    "EDI019",
-    "EDI020",
-    "EDI021",
-    "EDI022",
-    "EDI023",
-    "EDI024",
-    "EDI025",
-    "EDI026",
-    "EDI027",
+    ISA_AUTH_QUALIFIER,
+    ISA_AUTH_INFO,
+    ISA_SECURITY_QUALIFIER,
+    ISA_SECURITY_INFO,
+    ISA_SENDER_QUALIFIER,
+    ISA_SENDER_ID,
+    ISA_RECEIVER_QUALIFIER,
+    ISA_RECEIVER_ID,
+    ISA_DATE,
+    ISA_TIME,
+    ISA_STANDARDS_ID,
+    ISA_VERSION,
+    ISA_CONTROL_NUMBER,
+    ISA_ACK_REQUESTED,
+    ISA_USAGE_INDICATOR,
+    COMPONENT_SEPARATOR_INVALID,
 )
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -67,7 +96,9 @@ def check_isa(els: Sequence[str], scanned: bool) -> list[Problem]:
     """ISA01-ISA16 widths and values (dates, times, version, control number, flags)."""
     out: list[Problem] = []
     if len(els) < 17:
-        out.append(("EDI022", f"ISA has {len(els) - 1} elements, expected 16", len(els), None))
+        out.append(
+            (ISA_STANDARDS_ID, f"ISA has {len(els) - 1} elements, expected 16", len(els), None)
+        )
         return out
     for i, width in enumerate(ISA_WIDTHS, start=1):
         v = els[i]
@@ -76,40 +107,47 @@ def check_isa(els: Sequence[str], scanned: bool) -> list[Problem]:
                 (_ISA_CODES[i - 1], f"ISA{i:02d} is {len(v)} characters, expected {width}", i, None)
             )
     if len(els) > 17:
-        out.append(("EDI022", f"ISA has {len(els) - 1} elements, expected 16", 17, None))
+        out.append((ISA_STANDARDS_ID, f"ISA has {len(els) - 1} elements, expected 16", 17, None))
     a01, a03 = els[1], els[3]
     if len(a01) == 2 and not isnum(a01):
-        out.append(("EDI012", f"ISA01 {a01!r} is not a numeric qualifier", 1, None))
+        out.append((ISA_AUTH_QUALIFIER, f"ISA01 {a01!r} is not a numeric qualifier", 1, None))
     if len(a03) == 2 and not isnum(a03):
-        out.append(("EDI014", f"ISA03 {a03!r} is not a numeric qualifier", 3, None))
-    for i, code in ((5, "EDI016"), (7, "EDI018")):
+        out.append((ISA_SECURITY_QUALIFIER, f"ISA03 {a03!r} is not a numeric qualifier", 3, None))
+    for i, code in ((5, ISA_SENDER_QUALIFIER), (7, ISA_RECEIVER_QUALIFIER)):
         q = els[i]
         if len(q) == 2 and not q.isalnum():
             out.append((code, f"ISA{i:02d} {q!r} is not an id qualifier", i, None))
-    for i, code in ((6, "EDI017"), (8, "EDI019")):
+    for i, code in ((6, ISA_SENDER_ID), (8, ISA_RECEIVER_ID)):
         if len(els[i]) == 15 and not els[i].strip():
             out.append((code, f"ISA{i:02d} is blank", i, None))
     if len(els[9]) == 6 and not valid_date(els[9]):
-        out.append(("EDI020", f"ISA09 {els[9]!r} is not a valid YYMMDD date", 9, None))
+        out.append((ISA_DATE, f"ISA09 {els[9]!r} is not a valid YYMMDD date", 9, None))
     if len(els[10]) == 4 and not valid_time(els[10]):
-        out.append(("EDI021", f"ISA10 {els[10]!r} is not a valid HHMM time", 10, None))
+        out.append((ISA_TIME, f"ISA10 {els[10]!r} is not a valid HHMM time", 10, None))
     version = els[12]
     if len(version) == 5 and not isnum(version):
-        out.append(("EDI023", f"ISA12 {version!r} is not a numeric version", 12, None))
+        out.append((ISA_VERSION, f"ISA12 {version!r} is not a numeric version", 12, None))
     isa11 = els[11]
     if len(isa11) == 1 and len(version) == 5 and isnum(version):
         if version < "00402" and isa11 != "U":
-            out.append(("EDI022", f"ISA11 {isa11!r} must be 'U' before version 00402", 11, None))
+            out.append(
+                (ISA_STANDARDS_ID, f"ISA11 {isa11!r} must be 'U' before version 00402", 11, None)
+            )
         elif version >= "00402" and isa11.isalnum():
             out.append(
-                ("EDI030", f"ISA11 {isa11!r} is alphanumeric; no repetition separator", 11, None)
+                (
+                    REPETITION_SEPARATOR_UNUSABLE,
+                    f"ISA11 {isa11!r} is alphanumeric; no repetition separator",
+                    11,
+                    None,
+                )
             )
     if len(els[13]) == 9 and not isnum(els[13]):
-        out.append(("EDI024", f"ISA13 {els[13]!r} is not numeric", 13, None))
+        out.append((ISA_CONTROL_NUMBER, f"ISA13 {els[13]!r} is not numeric", 13, None))
     if len(els[14]) == 1 and els[14] not in ("0", "1"):
-        out.append(("EDI025", f"ISA14 {els[14]!r} is not 0 or 1", 14, None))
+        out.append((ISA_ACK_REQUESTED, f"ISA14 {els[14]!r} is not 0 or 1", 14, None))
     if len(els[15]) == 1 and els[15] not in ("P", "T", "I"):
-        out.append(("EDI026", f"ISA15 {els[15]!r} is not P, T or I", 15, None))
+        out.append((ISA_USAGE_INDICATOR, f"ISA15 {els[15]!r} is not P, T or I", 15, None))
     return out
 
 
@@ -120,15 +158,41 @@ def check_delimiters(
     out: list[Problem] = []
     if elem.isalnum() or elem in (" ", "\r", "\n"):
         out.append(
-            ("EDI028", f"data element separator {elem!r} is not a valid delimiter", None, None)
+            (
+                ELEMENT_SEPARATOR_INVALID,
+                f"data element separator {elem!r} is not a valid delimiter",
+                None,
+                None,
+            )
         )
     if comp.isalnum() or comp == " " or comp in (elem, term):
-        out.append(("EDI027", f"component separator {comp!r} is not a valid delimiter", 16, None))
+        out.append(
+            (
+                COMPONENT_SEPARATOR_INVALID,
+                f"component separator {comp!r} is not a valid delimiter",
+                16,
+                None,
+            )
+        )
     if term.isalnum() or term in (" ", elem):
-        out.append(("EDI029", f"segment terminator {term!r} is not a valid delimiter", None, None))
+        out.append(
+            (
+                SEGMENT_TERMINATOR_INVALID,
+                f"segment terminator {term!r} is not a valid delimiter",
+                None,
+                None,
+            )
+        )
     others = [d for d in (rep, rel) if d is not None]
     if any(d in (elem, comp, term) for d in others):
-        out.append(("EDI028", "repetition/release character repeats another delimiter", None, None))
+        out.append(
+            (
+                ELEMENT_SEPARATOR_INVALID,
+                "repetition/release character repeats another delimiter",
+                None,
+                None,
+            )
+        )
     return out
 
 
@@ -137,13 +201,13 @@ def check_gs(els: Sequence[str]) -> list[Problem]:
     out: list[Problem] = []
     if len(els) < 9 or not all(els[1:9]):
         missing = next((i for i in range(1, 9) if i >= len(els) or not els[i]), 8)
-        out.append(("EDI042", f"GS{missing:02d} is missing", missing, None))
+        out.append((GROUP_HEADER_INCOMPLETE, f"GS{missing:02d} is missing", missing, None))
     if len(els) > 4 and els[4] and not valid_date(els[4]):
-        out.append(("EDI044", f"GS04 {els[4]!r} is not a valid date", 4, None))
+        out.append((GROUP_DATE_INVALID, f"GS04 {els[4]!r} is not a valid date", 4, None))
     if len(els) > 5 and els[5] and not valid_time(els[5]):
-        out.append(("EDI045", f"GS05 {els[5]!r} is not a valid time", 5, None))
+        out.append((GROUP_TIME_INVALID, f"GS05 {els[5]!r} is not a valid time", 5, None))
     if len(els) > 6 and els[6] and not (isnum(els[6]) and len(els[6]) <= 9):
-        out.append(("EDI043", f"GS06 {els[6]!r} is not a 1-9 digit number", 6, None))
+        out.append((GROUP_CONTROL_INVALID, f"GS06 {els[6]!r} is not a 1-9 digit number", 6, None))
     return out
 
 
@@ -161,20 +225,20 @@ def check_unb(seg: Sequence[str | list[str] | list[list[str]]]) -> list[Problem]
     out: list[Problem] = []
     if len(seg) < 6 or not all(component(seg[i], 0) for i in range(1, 6)):
         missing = next((i for i in range(1, 6) if i >= len(seg) or not component(seg[i], 0)), 5)
-        out.append(("EDI071", f"UNB element {missing} is missing", missing, 1))
+        out.append((UNB_INCOMPLETE, f"UNB element {missing} is missing", missing, 1))
     if len(seg) > 1:
         syntax = component(seg[1], 0)
         version = component(seg[1], 1)
         if syntax and syntax not in EDIFACT_CODECS:
-            out.append(("EDI072", f"syntax identifier {syntax!r} is unknown", 1, 1))
+            out.append((SYNTAX_ID_UNKNOWN, f"syntax identifier {syntax!r} is unknown", 1, 1))
         if version not in ("1", "2", "3", "4"):
-            out.append(("EDI073", f"syntax version {version!r} is not 1-4", 1, 2))
+            out.append((SYNTAX_VERSION_UNSUPPORTED, f"syntax version {version!r} is not 1-4", 1, 2))
     if len(seg) > 4 and component(seg[4], 0):
         date, time = component(seg[4], 0), component(seg[4], 1)
         if not valid_date(date):
-            out.append(("EDI074", f"UNB date {date!r} is not a valid date", 4, 1))
+            out.append((UNB_DATE_TIME_INVALID, f"UNB date {date!r} is not a valid date", 4, 1))
         if not (len(time) == 4 and valid_time(time)):
-            out.append(("EDI074", f"UNB time {time!r} is not a valid HHMM time", 4, 2))
+            out.append((UNB_DATE_TIME_INVALID, f"UNB time {time!r} is not a valid HHMM time", 4, 2))
     return out
 
 
@@ -183,13 +247,13 @@ def check_ung(seg: Sequence[str | list[str] | list[list[str]]]) -> list[Problem]
     out: list[Problem] = []
     if len(seg) < 6 or not all(component(seg[i], 0) for i in (1, 5)):
         missing = next((i for i in (1, 5) if i >= len(seg) or not component(seg[i], 0)), 5)
-        out.append(("EDI042", f"UNG element {missing} is missing", missing, None))
+        out.append((GROUP_HEADER_INCOMPLETE, f"UNG element {missing} is missing", missing, None))
     if len(seg) > 4 and component(seg[4], 0):
         date, time = component(seg[4], 0), component(seg[4], 1)
         if not valid_date(date):
-            out.append(("EDI044", f"UNG date {date!r} is not a valid date", 4, 1))
+            out.append((GROUP_DATE_INVALID, f"UNG date {date!r} is not a valid date", 4, 1))
         if time and not (len(time) == 4 and valid_time(time)):
-            out.append(("EDI045", f"UNG time {time!r} is not a valid HHMM time", 4, 2))
+            out.append((GROUP_TIME_INVALID, f"UNG time {time!r} is not a valid HHMM time", 4, 2))
     return out
 
 

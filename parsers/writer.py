@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from parsers.delimiters import EDIFACT_LEVEL_A, isnum
 from parsers.encoding import EDIFACT_CODECS
-from parsers.errors import EdiError, Location
+from parsers.errors import CONTROL_CHARACTER, EdiError, Location
 from parsers.model import Delimiters, Element, Party, Segment
 
 X12_DEFAULT = Delimiters(element="*", component=":", segment="~", repetition="^")
@@ -50,7 +50,7 @@ def escape(value: str, d: Delimiters) -> str:
             if ch in value:
                 raise DelimiterInData(
                     EdiError(
-                        "EDI062",
+                        CONTROL_CHARACTER,
                         f"value {value[:40]!r} contains the delimiter {ch!r} and X12 has no release character",
                         Location(),
                     )
@@ -187,23 +187,18 @@ def x12_interchange(
     ctl = str(control).zfill(9)
     if len(ctl) != 9 or not isnum(ctl):
         raise ValueError(f"ISA13 {control!r} is not a number of at most 9 digits")
-    if version >= "00402":
-        if d.repetition is None:
-            raise ValueError("X12 version 00402 and later needs a repetition separator (ISA11)")
-        isa11 = d.repetition
-    else:
-        isa11 = "U"
-    for ch in (d.element, d.component, d.segment):
-        for v in (
+    isa11 = _isa11(d, version)
+    _check_isa_values(
+        d,
+        (
             sender.id,
             receiver.id,
             sender.qualifier,
             receiver.qualifier,
             *authorization,
             *security,
-        ):
-            if ch in v:
-                escape(v, Delimiters(d.element, d.component, d.segment))
+        ),
+    )
     isa = d.element.join(
         [
             "ISA",
@@ -228,24 +223,48 @@ def x12_interchange(
     texts = [isa]
     texts += [write_segment(s, d) for s in interchange_segments]
     for g in groups:
-        gs: Segment = [
-            "GS",
-            g.functional_id,
-            g.sender,
-            g.receiver,
-            g.date or now.strftime("%Y%m%d"),
-            g.time or now.strftime("%H%M"),
-            g.control,
-            g.agency,
-            *(g.version[:1] or [""]),
-        ]
-        texts.append(write_segment(gs, d))
-        for t in g.transactions:
-            texts += x12_transaction(t, d)
-        texts.append(write_segment(["GE", str(len(g.transactions)), g.control], d))
+        texts += _x12_group(g, d, now)
     texts.append(write_segment(["IEA", str(len(groups)), ctl], d))
     term = d.segment + line_break
     return "".join(s + term for s in texts).encode(encoding)
+
+
+def _isa11(d: Delimiters, version: str) -> str:
+    """ISA11: the repetition separator from 00402 on (required then), else ``U``."""
+    if version >= "00402":
+        if d.repetition is None:
+            raise ValueError("X12 version 00402 and later needs a repetition separator (ISA11)")
+        return d.repetition
+    return "U"
+
+
+def _check_isa_values(d: Delimiters, values: Sequence[str]) -> None:
+    """Raise (through :func:`escape`) when an ISA value contains a delimiter: X12 cannot escape."""
+    plain = Delimiters(d.element, d.component, d.segment)
+    for ch in (d.element, d.component, d.segment):
+        for v in values:
+            if ch in v:
+                escape(v, plain)
+
+
+def _x12_group(g: GroupOut, d: Delimiters, now: _dt.datetime) -> list[str]:
+    """GS, the group's transaction sets and GE (with its count) as segment texts."""
+    gs: Segment = [
+        "GS",
+        g.functional_id,
+        g.sender,
+        g.receiver,
+        g.date or now.strftime("%Y%m%d"),
+        g.time or now.strftime("%H%M"),
+        g.control,
+        g.agency,
+        *(g.version[:1] or [""]),
+    ]
+    texts = [write_segment(gs, d)]
+    for t in g.transactions:
+        texts += x12_transaction(t, d)
+    texts.append(write_segment(["GE", str(len(g.transactions)), g.control], d))
+    return texts
 
 
 def edifact_message(t: TransactionOut, d: Delimiters) -> list[str]:
