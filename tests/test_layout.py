@@ -48,9 +48,12 @@ def _literals(paths: list[Path], pattern: re.Pattern[str]) -> list[str]:
     found = []
     for p in paths:
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if pattern.fullmatch(node.value):
-                    found.append(f"{p.relative_to(ROOT)}:{node.lineno} {node.value!r}")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and pattern.fullmatch(node.value)
+            ):
+                found.append(f"{p.relative_to(ROOT)}:{node.lineno} {node.value!r}")
     return found
 
 
