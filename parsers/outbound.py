@@ -214,8 +214,8 @@ def _segment_errors(i: int, seg: object, std: Standard | None) -> Iterator[Reque
         yield _err(
             BAD_SEGMENT, f"{p}/0", f"{tag} is written by the envelope, not the body", tag=tag
         )
-    for j, el in enumerate(seg[1:], 1):
-        if not _element_shape_ok(el):
+    for j in range(1, len(seg)):
+        if seg[j].__class__ is not str and not _element_shape_ok(seg[j]):
             yield _err(
                 BAD_SEGMENT,
                 f"{p}/{j}",
@@ -227,7 +227,9 @@ def _segment_errors(i: int, seg: object, std: Standard | None) -> Iterator[Reque
             )
 
 
-def _body(obj: Mapping[str, Any], std: Standard | None, errors: list[RequestError]) -> Any:
+def _body(
+    obj: Mapping[str, Any], std: Standard | None, errors: list[RequestError]
+) -> tuple[list[Segment] | None, dict[str, Any] | None]:
     """``segments`` or ``data``: exactly one, of the right shape. Returns (segments, data)."""
     segs, data = obj.get("segments"), obj.get("data")
     if segs is None and data is None:
@@ -358,9 +360,15 @@ def _body_errors(
         for t in structure.mandatory
         if t not in tags
     ]
+    lengths, bad = structure.lengths, syn.bad.search
     for i, seg in enumerate(segments):
         tag = str(seg[0])
-        for j, el in enumerate(seg[1:], 1):
+        for j in range(1, len(seg)):
+            el = seg[j]
+            if type(el) is str:  # the common case, checked inline: no pointer, no location
+                limit = lengths.get((tag, j, 0)) or lengths.get((tag, j, 1))
+                if not bad(el) and el.isascii() and (limit is None or len(el) <= limit):
+                    continue
             errors.extend(_element_errors(tag, i, j, el, syn, structure))
         if len(errors) >= MAX_ERRORS:
             break

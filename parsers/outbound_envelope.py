@@ -15,7 +15,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from parsers.delimiters import EDIFACT_LEVEL_A, ISA_WIDTHS
 from parsers.encoding import ASCII_REPERTOIRES, EDIFACT_CODECS
@@ -189,11 +189,11 @@ class Envelope:
     una: bool = True  # write UNA (False only with the default level-A delimiters)
 
     @classmethod
-    def from_keys(cls, ours: str, theirs: str, **settings: object) -> Envelope:
+    def from_keys(cls, ours: str, theirs: str, **settings: Any) -> Envelope:
         """An envelope from ``QUALIFIER:ID`` keys (the partners file's ``senders`` form)."""
         sq, _, sid = ours.rpartition(":")
         rq, _, rid = theirs.rpartition(":")
-        return cls(sid, rid, sq, rq, **settings)  # type: ignore[arg-type]
+        return cls(sid, rid, sq, rq, **settings)
 
 
 @dataclass(frozen=True, slots=True)

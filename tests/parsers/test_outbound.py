@@ -527,3 +527,12 @@ def test_random_edifact_values_render_and_reparse_to_the_same_segments(body: lis
     )
     _, ic = parsed(out.data)
     assert bodies(ic) == [full]
+
+
+def test_envelope_from_partner_keys_and_a_utf8_interchange() -> None:
+    env = Envelope.from_keys("ZZ:OURCO", "01:ACME", encoding="utf-8")
+    assert (env.sender_qualifier, env.sender_id, env.receiver_qualifier) == ("ZZ", "OURCO", "01")
+    body: list[Segment] = [BODY_855[0], ["N1", "ST", "Café Ärger"]]
+    out = rendered(render(request("855", body), env, Controls(2), now=NOW))
+    _, ic = parsed(out.data)
+    assert bodies(ic) == [body]
