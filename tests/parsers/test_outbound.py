@@ -473,7 +473,7 @@ def test_schema_accepts_the_examples() -> None:
 
 # -- property: random values round-trip ----------------------------------------------------
 
-TEXT = string.ascii_letters + string.digits + " .,-()/&#@!%=+?'\"$;<>[]{}|`_"
+TEXT = string.ascii_letters + string.digits + " .,-()/&#@!%=+?'\"$;<>[]{}|`_*:^~"
 X12_ENV = Envelope("OURCO", "ACME", version="005010", line_break="\n")
 ANY = Structure()  # random tags may be known ones: no sizes, no mandatory segments
 EDIFACT_ENV = Envelope("US", "THEM", syntax="UNOC", syntax_version="4")
@@ -536,3 +536,17 @@ def test_envelope_from_partner_keys_and_a_utf8_interchange() -> None:
     out = rendered(render(request("855", body), env, Controls(2), now=NOW))
     _, ic = parsed(out.data)
     assert bodies(ic) == [body]
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(TEXT + "\n\x1d", min_size=1, max_size=10), min_size=1, max_size=5))
+def test_any_x12_value_is_written_faithfully_or_refused(values: list[str]) -> None:
+    """No value ever changes on the way out: either it reads back identical or it is EDI097."""
+    body: list[Segment] = [BODY_855[0], ["REF", "ZZ", *values]]
+    out = render(request("855", body), X12_ENV, Controls(1), now=NOW)
+    if isinstance(out, list):
+        assert {e.code for e in out} == {"EDI097"}
+        assert any(c in v for v in values for c in "*:^~\n\x1d")
+    else:
+        _, ic = parsed(out.data)
+        assert bodies(ic) == [body]
