@@ -9,7 +9,9 @@ syntax error code 0085), so the acknowledgement builders never guess.
 
 Codes EDI001-EDI099 belong to the parser; EDI1xx are the pipeline's (ingest,
 partners, routing) and are registered in ``pipeline.contracts.errors`` with the same
-class. Codes are public: never renumber one, add new ones.
+class; EDI3xx are outbound-request codes (an agent's ``edi.outbound`` request,
+EDI301-EDI310, registered in ``parsers.outbound_envelope``). Codes are public:
+never renumber one, add new ones.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the interchange (ST/SE, GS/GE, ISA/IEA or UNA/UNB/UNH/UNT/UNZ, every count
 computed) through :mod:`parsers.writer` with control numbers the caller owns.
 
 Every problem is a :class:`~parsers.outbound_envelope.RequestError` value
-(EDI090-EDI099) naming the field by JSON pointer; nothing here raises for bad
+(EDI301-EDI310) naming the field by JSON pointer; nothing here raises for bad
 input and a bad request never yields bytes. A value that contains a delimiter
 the syntax cannot release is refused, never written. No Kafka, no I/O.
 """

@@ -34,17 +34,17 @@ __all__ = [
     "x12_version_ok",
 ]
 
-# -- the outbound request codes (the end of the parser's EDI0xx range) -------------------
-NOT_AN_OBJECT: Final = "EDI090"
-MISSING_FIELD: Final = "EDI091"
-BAD_FIELD: Final = "EDI092"
-UNKNOWN_TYPE: Final = "EDI093"
-NEEDS_DICTIONARY: Final = "EDI094"
-MISSING_SEGMENT: Final = "EDI095"
-TOO_LONG: Final = "EDI096"
-BAD_CHARACTERS: Final = "EDI097"
-BAD_SEGMENT: Final = "EDI098"
-BAD_ENVELOPE: Final = "EDI099"
+# -- the outbound request codes (EDI301-EDI310, the EDI3xx range) --------------------
+NOT_AN_OBJECT: Final = "EDI301"
+MISSING_FIELD: Final = "EDI302"
+BAD_FIELD: Final = "EDI303"
+UNKNOWN_TYPE: Final = "EDI304"
+NEEDS_DICTIONARY: Final = "EDI305"
+MISSING_SEGMENT: Final = "EDI306"
+TOO_LONG: Final = "EDI307"
+BAD_CHARACTERS: Final = "EDI308"
+BAD_SEGMENT: Final = "EDI309"
+BAD_ENVELOPE: Final = "EDI310"
 
 _T, _S, _E, _I = Level.TRANSACTION, Level.SEGMENT, Level.ELEMENT, Level.INTERCHANGE
 CODES: Final = (

@@ -55,7 +55,8 @@ def error(code: str, message: str, location: Location | None = None) -> EdiError
 
 def catalogue_markdown() -> str:
     """Every error code (parser and pipeline) as a markdown table, for docs/errors.md."""
-    import parsers.hipaa  # noqa: F401  (registers EDI080-EDI089)
+    import parsers.hipaa  # registers EDI080-EDI089
+    import parsers.outbound_envelope  # noqa: F401  (registers EDI301-EDI310)
     from parsers.errors import CATALOGUE
 
     rows = [

@@ -53,7 +53,7 @@ DOCS: dict[str, str] = {
     TYPE: "Transaction set / message type (850, ORDERS, ...), to filter without parsing.",
     ACK_TYPE: "TA1, 997, 999 or CONTRL.",
     ACK_CONTROL: "Interchange control number of the acknowledgement.",
-    ERROR_CODE: "error.code of the dead letter (EDI0xx parser, EDI1xx pipeline).",
+    ERROR_CODE: "error.code of the dead letter (EDI0xx parser, EDI1xx pipeline, EDI3xx outbound requests).",
     DUPLICATE: "1 when the document comes from an interchange already processed "
     "(partners with duplicates = route).",
     REPLAY: "Set on records re-driven by edi-mesh replay.",
