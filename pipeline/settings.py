@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         gt=0,
         description="how long a seen interchange control number counts as duplicate",
     )
+    our_id: str = Field(
+        "ZZ:EDIMESH", description="our X12 envelope id (ISA05:ISA06) on interchanges we send"
+    )
+    our_edifact_id: str = Field(
+        "EDIMESH", description="our EDIFACT envelope id (UNB02 id:qualifier, or the bare id)"
+    )
     outbox_group: str = Field("edi-mesh-outbox", description="consumer group of the outbox writer")
 
     # -- ingest and façade -------------------------------------------------------

@@ -27,6 +27,8 @@ from pipeline.contracts.topics import (
     AGENT_PREFIX,
     DEADLETTER,
     INBOUND,
+    OUTBOUND,
+    OUTBOUND_INTERCHANGES,
     PARTNERS,
     TRACKING,
     TopicSpec,
@@ -98,6 +100,29 @@ ROLES: dict[str, tuple[tuple[str, str], ...]] = {
         (
             "receive",
             "The façade follows the topic (no consumer group) to answer status queries.",
+        ),
+    ),
+    OUTBOUND: (
+        (
+            "send",
+            "Agents (or `edi-mesh send`, or the façade's POST /v1/outbound) publish a request to "
+            "send one transaction set / message to a partner.",
+        ),
+        (
+            "receive",
+            "Workers check each request against the partner profile, render the interchange "
+            "exactly once per (partner, idempotency_key), or dead-letter it with an EDI3xx code.",
+        ),
+    ),
+    OUTBOUND_INTERCHANGES: (
+        (
+            "send",
+            "Workers produce each interchange built from requests, control numbers from the "
+            "partner's sequence; a repeated idempotency key re-produces the same bytes.",
+        ),
+        (
+            "receive",
+            "Ingest writes each to outbox/<partner>/ under a name made of its control numbers.",
         ),
     ),
 }

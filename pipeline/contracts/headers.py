@@ -34,6 +34,25 @@ ERROR_CODE = "edi-error-code"
 ACK_TYPE = "edi-ack-type"
 ACK_CONTROL = "edi-ack-control"
 
+# -- edi.outbound.interchanges: an interchange we built from agents' requests -----------------
+INTERCHANGE_CONTROL = "edi-interchange-control"  # ISA13 / UNB05 as written
+GROUP_CONTROL = "edi-group-control"  # GS06 (X12 only)
+STANDARD = "edi-standard"  # x12 or edifact
+IDEMPOTENCY_KEYS = "edi-idempotency-keys"  # JSON list, one per set, null where absent
+REPLY_TO = "edi-reply-to"  # JSON list of the inbound document ids answered
+
+OUTBOUND_INTERCHANGE_HEADERS: tuple[str, ...] = (
+    PARTNER,
+    TYPE,
+    STANDARD,
+    INTERCHANGE_CONTROL,
+    GROUP_CONTROL,
+    FILENAME,
+    IDEMPOTENCY_KEYS,
+    REPLY_TO,
+)
+"""The headers the worker sets on every ``edi.outbound.interchanges`` record."""
+
 INBOUND_HEADERS: tuple[str, ...] = (PARTNER, SOURCE, FILENAME, SHA256, RECEIVED_AT, INGEST_ID)
 """The headers ingest sets on every ``edi.inbound`` record (besides ``edi-chunk``)."""
 
@@ -58,6 +77,13 @@ DOCS: dict[str, str] = {
     "(partners with duplicates = route).",
     REPLAY: "Set on records re-driven by edi-mesh replay.",
     FORCE: "1: bypass the duplicate check (edi-mesh replay --force).",
+    INTERCHANGE_CONTROL: "Our interchange control number (ISA13 / UNB05) of an outbound interchange.",
+    GROUP_CONTROL: "Our group control number (GS06) of an outbound X12 interchange (empty for "
+    "EDIFACT).",
+    STANDARD: "x12 or edifact.",
+    IDEMPOTENCY_KEYS: "JSON list of the requests' idempotency keys, one per transaction set / "
+    "message (null where a request had none).",
+    REPLY_TO: "JSON list of the inbound document ids the interchange answers (null where none).",
 }
 
 DEFAULT_CHANNEL = "kafka"  # a record produced to edi.inbound by someone else, without edi-source

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.contracts import headers as h
-from pipeline.contracts.headers import INBOUND_HEADERS
+from pipeline.contracts.headers import INBOUND_HEADERS, OUTBOUND_INTERCHANGE_HEADERS
 from pipeline.settings import Settings
 
 INBOUND = "edi.inbound"
@@ -18,6 +18,8 @@ DEADLETTER = "edi.deadletter"
 ACKS_OUTBOUND = "edi.acks.outbound"
 PARTNERS = "edi.partners"
 TRACKING = "edi.tracking"
+OUTBOUND = "edi.outbound"
+OUTBOUND_INTERCHANGES = "edi.outbound.interchanges"
 AGENT_PREFIX = "agents."
 
 # Domains of DESIGN.md: the agent topics are agents.<domain>.
@@ -121,9 +123,25 @@ def registry() -> list[TopicSpec]:
         TopicSpec(
             TRACKING,
             key="partner id",
-            value="lifecycle event JSON: received, parsed, routed, acknowledged, rejected, duplicate",
+            value="lifecycle event JSON: received, parsed, routed, acknowledged, rejected, "
+            "duplicate, sent, ack_overdue",
             schema="tracking.schema.json",
             partitions=1,
+            config={"retention.ms": str(30 * DAY_MS)},
+        ),
+        TopicSpec(
+            OUTBOUND,
+            key="partner id",
+            value="an agent's request to send one transaction set / message to the partner (JSON)",
+            schema="outbound-request.schema.json",
+            config={"retention.ms": str(7 * DAY_MS)},
+        ),
+        TopicSpec(
+            OUTBOUND_INTERCHANGES,
+            key="partner id",
+            value="an enveloped X12 / EDIFACT interchange built from requests, for the partner "
+            "(bytes)",
+            headers=OUTBOUND_INTERCHANGE_HEADERS,
             config={"retention.ms": str(30 * DAY_MS)},
         ),
     ]

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from parsers.model import Party, Standard
+from pipeline.partners.outbound_profile import FIELDS as OUTBOUND_FIELDS
+from pipeline.partners.outbound_profile import OutboundProfile, OutboundProfileError
 from pipeline.settings import Settings, read_tables
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
@@ -51,6 +53,7 @@ class Partner:
     validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
+    outbound: OutboundProfile = field(default_factory=OutboundProfile)  # what we send it
     attributes: Mapping[str, Any] = field(
         default_factory=dict
     )  # anything else, passed to documents
@@ -81,6 +84,7 @@ class Partner:
             "validation": self.validation,
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
+            **self.outbound.to_json(),
             **dict(self.attributes),
         }
 
@@ -96,6 +100,7 @@ class Partner:
             "validation",
             "duplicates",
             "routes",
+            *OUTBOUND_FIELDS,
         }
         pid = data.get("id")
         if not isinstance(pid, str) or not pid or "/" in pid or pid.startswith("."):
@@ -116,6 +121,10 @@ class Partner:
         routes = data.get("routes", [])
         if not isinstance(routes, list) or not all(isinstance(r, dict) for r in routes):
             raise PartnersFileError(f"partner {pid}: routes must be a list of tables")
+        try:
+            outbound = OutboundProfile.from_json(pid, data)
+        except OutboundProfileError as exc:
+            raise PartnersFileError(str(exc)) from None
         return cls(
             id=pid,
             name=str(data.get("name", pid)),
@@ -125,6 +134,7 @@ class Partner:
             validation=validation,
             duplicates=duplicates,
             routes=tuple(routes),
+            outbound=outbound,
             attributes={k: v for k, v in data.items() if k not in known},
         )
 

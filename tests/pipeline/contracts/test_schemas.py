@@ -124,6 +124,7 @@ def test_every_registry_schema_exists_and_is_valid() -> None:
         "deadletter.schema.json",
         "tracking.schema.json",
         "partner.schema.json",
+        "outbound-request.schema.json",
     }
     for name in named:
         schema = schemas.load(name)
