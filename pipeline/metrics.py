@@ -71,6 +71,17 @@ PARTNER_WINDOW = Gauge(
 )
 ROUTING_RELOADS = Counter("edi_routing_reloads_total", "Routing file reloads", ["result"])
 PARTNER_UPDATES = Counter("edi_partner_updates_total", "Partner profiles applied from edi.partners")
+OUTBOUND_UNACKNOWLEDGED = Gauge(
+    "edi_outbound_unacknowledged",
+    "Outbound interchanges this worker's partitions hold that the partner has not acknowledged",
+    ["partner"],
+)
+OUTBOUND_SENT = Counter(
+    "edi_outbound_interchanges_total",
+    "Outbound interchanges produced from edi.outbound requests (repeat: re-produced for a "
+    "repeated idempotency key)",
+    ["partner", "repeat"],
+)
 OUTBOX_FILES = Counter(
     "edi_outbox_files_total", "Acknowledgement files written to outboxes", ["partner"]
 )

@@ -1,4 +1,8 @@
-"""The outbox writer: acknowledgements from ``edi.acks.outbound`` to ``outbox/<partner>/`` files.
+"""The outbox writer: ``edi.acks.outbound`` and ``edi.outbound.interchanges`` to ``outbox/<partner>/``.
+
+Acknowledgements and the interchanges built from agents' requests are written
+alike, under the name in their ``edi-filename`` header (made of control
+numbers, so a re-produced interchange rewrites the same file).
 
 Runs in the ingest process (the one that owns the data directory). Each file
 is written atomically (temporary name, fsync, rename), and the consumer group
@@ -18,7 +22,7 @@ from aiokafka.errors import KafkaError
 
 from pipeline import metrics
 from pipeline.contracts import headers as h
-from pipeline.contracts.topics import ACKS_OUTBOUND
+from pipeline.contracts.topics import ACKS_OUTBOUND, OUTBOUND_INTERCHANGES
 from pipeline.kafka import clients
 from pipeline.settings import Settings
 
@@ -43,11 +47,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
-    """Consume acknowledgements and write them to partner outboxes until ``stop``."""
+    """Consume acknowledgements and outbound interchanges into partner outboxes until ``stop``."""
     while not stop.is_set():
         consumer = clients.consumer(
             settings,
             clients.topic(settings, ACKS_OUTBOUND),
+            clients.topic(settings, OUTBOUND_INTERCHANGES),
             group_id=settings.topic_prefix + settings.outbox_group,
             session_timeout_ms=int(settings.session_timeout * 1000),
             heartbeat_interval_ms=int(settings.heartbeat_interval * 1000),

@@ -15,7 +15,7 @@ from typing import Any, cast
 import faust
 
 from pipeline.contracts.topics import INBOUND
-from pipeline.worker import timers, web
+from pipeline.worker import outbound, timers, web
 from pipeline.worker.checkpoint import Checkpoint
 from pipeline.worker.context import WorkerContext, fatal
 
@@ -44,6 +44,7 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
             if ctx.storing is not None:  # stopping: what is not stored is not acked, and replays
                 ctx.storing.cancel()
 
+    outbound.register(app, ctx)
     timers.register(app, ctx)
     web.register(app, ctx)
 

@@ -25,6 +25,7 @@ from pipeline.partners.feed import PartnerFeed
 from pipeline.partners.profiles import PartnerRegistry, load_partners
 from pipeline.settings import Settings
 from pipeline.worker.acking import build_for_partner
+from pipeline.worker.outbound_state import OutboundTables
 from pipeline.worker.processor import Processor
 from pipeline.worker.routing import RulesFile
 from pipeline.worker.tables import PartnerStats, TableState
@@ -69,6 +70,7 @@ class WorkerContext:
         self.outputs = Outputs(settings)
         self.state = TableState(app, settings, self.outputs)
         self.stats = PartnerStats(app, settings)
+        self.outbound = OutboundTables(app, settings)
         self.processor = Processor(self.partners, self.rules.router, self.state, build_for_partner)
         self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False

@@ -30,6 +30,7 @@ from pipeline.contracts import records
 from pipeline.partners.profiles import Partner, PartnerRegistry, sender_key
 from pipeline.worker.acking import carries_acks, reconcile
 from pipeline.worker.emitter import Emitter, Inbound, Outcome
+from pipeline.worker.outbound_state import acknowledged_records
 from pipeline.worker.routing import Router, Rule, parse_rules
 from pipeline.worker.state import MemoryState, State, dedup_key
 
@@ -284,6 +285,8 @@ class Processor:
         matches = reconcile(ic, raw, partner, self.state)
         if matches:
             emit.track("acknowledged", direction="inbound", interchange=ic.control, acks=matches)
+            writes = self.state.writes.sent_acks
+            emit.out.outputs.extend(acknowledged_records(matches, partner.id, writes))
 
     def _acknowledge(self, emit: Emitter, partner: Partner, ic: Interchange) -> None:
         """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""

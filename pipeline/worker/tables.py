@@ -134,6 +134,11 @@ class TableState:
     ) -> None:
         """Produce changelog records (awaiting the broker) and apply them to the table's data."""
         topic = table.changelog_topic.get_topic_name()
+        if table is self.controls:
+            # Control numbers only grow: write the latest taken (two agents take them, and an
+            # older take persisted after a newer one must not move the changelog backwards).
+            latest = self._unapplied[table.name]
+            items = {k: latest.get(k) or v for k, v in items.items()}
         await self.sender.send_all(
             Record(topic, key, value, partition=partitions.get(partner_of(key)))
             for key, value in items.items()
@@ -148,6 +153,13 @@ class TableState:
             # a later take of the same key (the next batch's control numbers) stays in front
             if key in unapplied and unapplied[key] is value:
                 del unapplied[key]
+
+    def pending_keys(self, table: TableT[Any, Any]) -> set[bytes]:
+        """Keys of ``table`` with writes taken or pending but not yet applied to its data."""
+        pending = set(self._unapplied.get(table.name, {}))
+        if table is self.acks:
+            pending |= set(self.writes.sent_acks)
+        return pending
 
     def controls_items(self, w: StateWrites) -> dict[bytes, bytes | None]:
         return {p.encode(): c.to_bytes() for p, c in w.controls.items()}
