@@ -2,7 +2,8 @@
 
 ``POST /v1/interchanges`` with the raw EDI body and ``Authorization: Bearer
 <api key>`` (or ``X-API-Key``); ``GET /v1/interchanges/{ingest_id}`` for what
-became of it; ``/healthz``, ``/readyz`` and ``/metrics`` for operations.
+became of it; ``POST /v1/outbound`` with an ``edi.outbound`` request (JSON) to
+send the partner an interchange; ``/healthz``, ``/readyz`` and ``/metrics`` for operations.
 Answers never reveal anything about other partners: an unknown ingest id and
 another partner's ingest id both give 404.
 """
@@ -19,13 +20,16 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from parsers.outbound import decode_request
+from parsers.outbound_envelope import BAD_FIELD, request_error
 from pipeline import metrics
 from pipeline.contracts import records
 from pipeline.contracts.headers import Provenance
-from pipeline.contracts.topics import TRACKING
+from pipeline.contracts.topics import OUTBOUND, TRACKING
 from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import BrokerUnavailable, Rejected, new_ingest_id
 from pipeline.kafka import clients
+from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import Partner
 from pipeline.settings import Settings
 
@@ -148,6 +152,7 @@ class Facade:
         app = web.Application(client_max_size=self.settings.max_body_bytes)
         app.router.add_post("/v1/interchanges", self.post_interchange)
         app.router.add_get("/v1/interchanges/{ingest_id}", self.get_interchange)
+        app.router.add_post("/v1/outbound", self.post_outbound)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.metrics)
@@ -227,6 +232,40 @@ class Facade:
                 "status_url": f"/v1/interchanges/{acc.ingest_id}",
             },
         )
+
+    async def post_outbound(self, request: web.Request) -> web.Response:
+        """Publish an outbound request of the authenticated partner to edi.outbound.
+
+        401 without a known key; 400 with the coded error (EDI3xx, naming the
+        field) when the request's shape is wrong; 403 when it names another
+        partner; 202 once stored (or spooled while the broker is away).
+        """
+        route = "outbound"
+        partner = self.authenticate(request)
+        if partner is None:
+            return self._unauthorized(route)
+        try:
+            data = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._too_large(route)
+        req = decode_request(data)
+        if isinstance(req, list):
+            errors = [e.to_dict() for e in req]
+            return self._answer(
+                route, 400, {"status": "rejected", "error": errors[0], "errors": errors}
+            )
+        if req.partner != partner.id:
+            err = request_error(BAD_FIELD, "/partner", "is not the authenticated partner")
+            return self._answer(route, 403, {"status": "rejected", "error": err.to_dict()})
+        stored = await self.ingestor.emit(
+            [Record(OUTBOUND, partner.id.encode(), data)], name=f"outbound-{new_ingest_id()}"
+        )
+        body = {
+            "status": "accepted" if stored else "spooled",
+            "partner": partner.id,
+            "idempotency_key": req.idempotency_key,
+        }
+        return self._answer(route, 202, body)
 
     async def get_interchange(self, request: web.Request) -> web.Response:
         """What happened to one ingest id of the authenticated partner."""

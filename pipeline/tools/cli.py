@@ -388,6 +388,55 @@ def topics_list() -> None:
         )
 
 
+@cli.command()
+@common_options
+@click.option("--partner", required=True, help="the partner id to send to (the record key)")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@friendly
+def send(
+    broker: str | None, data_dir: Path | None, partners: Path | None, partner: str, file: Path
+) -> None:
+    """Publish an outbound request (JSON, see outbound-request.schema.json) to edi.outbound."""
+    import asyncio
+
+    import orjson
+
+    from pipeline.tools.outbound import SendError
+    from pipeline.tools.outbound import send as publish
+
+    s = settings_from(broker=broker, data_dir=data_dir, partners=partners)
+    try:
+        where = asyncio.run(publish(s, partner, file.read_bytes()))
+    except SendError as exc:
+        click.echo(f"edi-mesh: {file}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(orjson.dumps(where).decode())
+
+
+@cli.group()
+def outbound() -> None:
+    """Interchanges sent to partners from edi.outbound requests."""
+
+
+@outbound.command("status")
+@common_options
+@click.option("--partner", default=None, help="only this partner's interchanges")
+@friendly
+def outbound_status(
+    broker: str | None, data_dir: Path | None, partners: Path | None, partner: str | None
+) -> None:
+    """One JSON line per outbound interchange: control numbers, file, acknowledgement state."""
+    import asyncio
+
+    import orjson
+
+    from pipeline.tools.outbound import status
+
+    s = settings_from(broker=broker, data_dir=data_dir, partners=partners)
+    for row in asyncio.run(status(s, partner)):
+        click.echo(orjson.dumps(row).decode())
+
+
 def main() -> None:
     """Entry point of the ``edi-mesh`` console script."""
     cli(prog_name="edi-mesh")

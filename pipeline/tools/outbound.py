@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
+from aiokafka import TopicPartition
 
 from parsers.outbound import decode_request
 from pipeline.contracts.topics import OUTBOUND, TRACKING, by_name
@@ -49,24 +50,32 @@ async def send(settings: Settings, partner: str, raw: bytes) -> dict[str, Any]:
     return {"topic": OUTBOUND, "partition": meta.partition, "offset": meta.offset}
 
 
-async def tracking_events(settings: Settings, timeout: float = 10.0) -> list[dict[str, Any]]:
-    """Every event on edi.tracking now (read from the beginning to the end offsets)."""
+async def tracking_events(settings: Settings, timeout: float = 15.0) -> list[dict[str, Any]]:
+    """Every event on edi.tracking now (from the beginning up to the fetch-confirmed end offsets)."""
     topic = clients.topic(settings, TRACKING)
+    count = by_name()[TRACKING].partition_count(settings)
+    probe = clients.consumer(settings)
+    await probe.start()
+    try:
+        ends = await fetch_highwaters(probe, [(topic, p) for p in range(count)])
+    finally:
+        await probe.stop()
     consumer = clients.consumer(settings)
     await consumer.start()
     out: list[dict[str, Any]] = []
     try:
-        count = by_name()[TRACKING].partition_count(settings)
-        ends = await fetch_highwaters(consumer, [(topic, p) for p in range(count)])
-        consumer.seek_to_beginning()
+        tps = [TopicPartition(topic, p) for p in range(count)]
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, 0)
+        left = {tp for tp in tps if ends.get((tp.topic, tp.partition), 0) > 0}
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while left and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
-            for msgs in batch.values():
+            for tp, msgs in batch.items():
                 out.extend(orjson.loads(m.value) for m in msgs if m.value)
-            positions = [await consumer.position(tp) for tp in consumer.assignment()]
-            if not batch and sum(positions) >= sum(ends.values()):
-                break
+                if msgs and msgs[-1].offset + 1 >= ends[(tp.topic, tp.partition)]:
+                    left.discard(tp)
     finally:
         await consumer.stop()
     return out

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from pipeline.settings import Settings
@@ -234,3 +235,29 @@ def test_broker_unreachable_503_and_files_wait_then_flow(
         assert not (inbox / "waiting.x12").exists()
     finally:
         ingest.stop()
+
+
+def test_post_outbound_publishes_the_partners_request(svc: Service) -> None:
+    """POST /v1/outbound with acme's key: 202, then the 855 lands in outbox/acme/."""
+    body = {
+        "partner": "acme",
+        "standard": "x12",
+        "type": "855",
+        "idempotency_key": "facade-1",
+        "segments": [["BAK", "00", "AC", "PO-1", "20240304"], ["CTT", "0"]],
+    }
+    url = f"{svc.base}/v1/outbound"
+    status, _, answer = http("POST", url, orjson.dumps(body), ACME)
+    assert status == 202 and answer == {
+        "status": "accepted",
+        "partner": "acme",
+        "idempotency_key": "facade-1",
+    }
+    assert http("POST", url, orjson.dumps(body), {})[0] == 401
+    status, _, answer = http("POST", url, orjson.dumps(body), SANDBOX)
+    assert status == 403 and answer["error"]["code"] == "EDI303"
+    status, _, answer = http("POST", url, b"{not json", ACME)
+    assert status == 400 and answer["error"]["code"] == "EDI301"
+    folder = svc.settings.outbox / "acme"
+    files = wait_until(lambda: list(folder.glob("855_*.edi")), 60, "855 file", proc=svc.worker)
+    assert b"ZZ*SENDERISA" in files[0].read_bytes()

@@ -8,6 +8,8 @@ outbox/<partner>/ with our parser, the partner's 997 is dropped into its inbox.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +26,7 @@ from pipeline.partners.profiles import load_partners
 from pipeline.partners.sync import sync
 from pipeline.settings import Settings
 from tests.pipeline.worker.test_state_e2e import docs
-from tests.procs import running, start_ingest, start_worker, wait_until
+from tests.procs import running, settings_env, start_ingest, start_worker, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -119,7 +121,12 @@ def test_requests_become_files_once_each_and_acks_are_reconciled(
     with running(start_worker(s, tmp_path)) as w, running(start_ingest(s, tmp_path, "ingest")):
         publish(s, "acme", request("acme", "k1", reply_to="doc-1"), request("acme", "k2"))
         publish(s, "acme", request("acme", "k1", reply_to="doc-1"))
-        publish(s, "slowco", request("slowco", "s1"))
+        req = tmp_path / "slowco.json"
+        req.write_bytes(request("slowco", "s1"))
+        out = cli(s, "send", "--partner", "slowco", str(req))
+        assert out.returncode == 0 and orjson.loads(out.stdout)["topic"] == "edi.outbound"
+        wrong = cli(s, "send", "--partner", "acme", str(req))
+        assert wrong.returncode == 1 and "EDI303" in wrong.stderr
         sent = wait_until(lambda: at_least(tracking(s, "sent"), 4), 60, "sent", proc=w)
         files = wait_until(lambda: len(outbox(s, "acme")) == 2 and outbox(s, "acme"), 30, "files")
         assert [e["repeat"] for e in sent if e["partner"] == "acme"] == [False, False, True]
@@ -153,6 +160,27 @@ def test_requests_become_files_once_each_and_acks_are_reconciled(
         late = wait_until(lambda: tracking(s, "ack_overdue"), 30, "ack_overdue", proc=w)
         assert [e["partner"] for e in late] == ["slowco"]
         assert not [e for e in tracking(s, "ack_overdue") if e["partner"] == "acme"]
+
+        rows = [orjson.loads(x) for x in cli(s, "outbound", "status").stdout.splitlines()]
+        states = {(r["partner"], int(r["interchange"])): r["state"] for r in rows}
+        assert states == {
+            ("acme", controls[0][0]): "accepted",
+            ("acme", controls[1][0]): "waiting",
+            ("slowco", int(late[0]["interchange"])): "overdue",
+        }
+        only = cli(s, "outbound", "status", "--partner", "slowco").stdout.splitlines()
+        assert len(only) == 1
+
+
+def cli(s: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """``edi-mesh ARGS`` as a child process with ``s`` in its environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.tools.cli", *args],
+        env=settings_env(s),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_bad_requests_are_dead_letters_never_files(settings: Settings, tmp_path: Path) -> None:
