@@ -1,0 +1,95 @@
+"""The outbound room's pure state: marks, sent records, acknowledgement matching, overdue, status."""
+
+from __future__ import annotations
+
+import orjson
+
+from parsers.model import Standard
+from parsers.outbound import Controls, Envelope, decode_request, render
+from pipeline.tools.outbound import fold
+from pipeline.worker.acking import sent_key
+from pipeline.worker.outbound_state import Sent, acknowledged_records, overdue
+
+BODY = [["BAK", "00", "AC", "PO-1", "20240304"], ["CTT", "0"]]
+
+
+def sent(interchange: int = 12, group: int = 4) -> Sent:
+    req = decode_request(
+        orjson.dumps(
+            {
+                "partner": "acme",
+                "standard": "x12",
+                "type": "855",
+                "segments": BODY,
+                "idempotency_key": "k1",
+                "reply_to": "d1",
+            }
+        )
+    )
+    assert not isinstance(req, list)
+    out = render(req, Envelope("EDIMESH", "ACMEFOODS"), Controls(interchange, group))
+    assert not isinstance(out, list) and out.standard is Standard.X12
+    return Sent.of(out, at=1000.0)
+
+
+def test_a_mark_round_trips_with_its_bytes_and_names_its_file_by_controls() -> None:
+    s = sent()
+    again = Sent.from_bytes(s.to_bytes())
+    assert again == s and again.data == s.data
+    assert s.filename == "855_000000012_000000004.edi"
+    assert s.idempotency_keys == ("k1",) and s.reply_to == ("d1",)
+    assert s.sent_keys() == [sent_key("acme", "interchange", 12), sent_key("acme", "group", 4)]
+
+
+def test_overdue_once_in_owned_partitions_only() -> None:
+    s = sent()
+    record = s.sent_record(ack_timeout=2.0, partition=1)
+    data = {k: record for k in s.sent_keys()}
+    events, writes, parts, waiting = overdue(data, {1}, now=1001.0)
+    assert events == [] and waiting == {"acme": 1}  # not yet due
+    events, writes, parts, waiting = overdue(data, {1}, now=1003.0)
+    [ev] = [orjson.loads(e.value or b"") for e in events]
+    assert ev["event"] == "ack_overdue" and ev["ingest_id"] == "outbound:acme:12"
+    assert set(writes) == set(s.sent_keys()) and parts == {"acme": 1}
+    assert overdue(writes, {1}, now=1004.0)[0] == []  # reported once
+    assert overdue(data, {0}, now=1003.0) == ([], {}, {}, {})  # another worker's partition
+
+
+def test_a_partners_997_acknowledges_the_outbound_interchange() -> None:
+    s = sent()
+    record = orjson.loads(s.sent_record(ack_timeout=2.0, partition=0))
+    match = {
+        "ack_type": "997",
+        "level": "group",
+        "status": "accepted",
+        "refers_to": {"interchange": None, "group": "4", "transaction": None},
+        "matched": True,
+        "sent": record,
+    }
+    writes: dict[bytes, bytes] = {}
+    [rec] = acknowledged_records([match, {**match, "level": "transaction"}], "acme", writes)
+    ev = orjson.loads(rec.value or b"")
+    assert ev["event"] == "acknowledged" and ev["ingest_id"] == "outbound:acme:12"
+    assert ev["status"] == "accepted" and ev["outbound"]["filename"] == s.filename
+    assert {orjson.loads(v)["status"] for v in writes.values()} == {"accepted"}
+    assert overdue(writes, {0}, now=9999.0)[0] == []  # acknowledged: never overdue
+    assert acknowledged_records([{**match, "sent": {"type": "997"}}], "acme", {}) == []
+
+
+def test_status_folds_tracking_into_one_row_per_interchange() -> None:
+    base = {"partner": "acme", "at": "2026-12-03T00:00:00.000Z"}
+    events = [
+        {**base, "event": "sent", "ingest_id": "outbound:acme:1", "interchange": "000000001"},
+        {**base, "event": "sent", "ingest_id": "outbound:acme:1", "interchange": "000000001"},
+        {**base, "event": "sent", "ingest_id": "outbound:acme:2", "interchange": "000000002"},
+        {**base, "event": "ack_overdue", "ingest_id": "outbound:acme:1"},
+        {**base, "event": "acknowledged", "ingest_id": "outbound:acme:1", "status": "rejected"},
+        {**base, "event": "ack_overdue", "ingest_id": "outbound:acme:2"},
+        {**base, "event": "routed", "ingest_id": "in-1"},
+    ]
+    rows = fold(events)
+    assert [(r["interchange"], r["state"]) for r in rows] == [
+        ("000000001", "rejected"),
+        ("000000002", "overdue"),
+    ]
+    assert fold(events, "globex") == []
