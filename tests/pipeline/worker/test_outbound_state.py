@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any, cast
+
 import orjson
 
 from parsers.model import Standard
 from parsers.outbound import Controls, Envelope, decode_request, render
+from pipeline.partners.profiles import Partner, PartnerRegistry
+from pipeline.settings import Settings
 from pipeline.tools.outbound import fold
 from pipeline.worker.acking import sent_key
+from pipeline.worker.emitter import Inbound
+from pipeline.worker.outbound import OutboundBatch
 from pipeline.worker.outbound_state import Sent, acknowledged_records, overdue
+from pipeline.worker.state import MemoryState
 
 BODY = [["BAK", "00", "AC", "PO-1", "20240304"], ["CTT", "0"]]
 
@@ -93,3 +101,67 @@ def test_status_folds_tracking_into_one_row_per_interchange() -> None:
         ("000000002", "overdue"),
     ]
     assert fold(events, "globex") == []
+
+
+# -- one batch of requests, processed without a broker (the agent's synchronous half) -----------
+class _State(MemoryState):
+    """MemoryState with the take the outbound batch calls (what TableState persists first)."""
+
+    def take_controls(self) -> dict[bytes, bytes | None]:
+        return {p.encode(): c.to_bytes() for p, c in self.commit().controls.items()}
+
+
+class _Marks:
+    def get(self, key: bytes, pending: dict[bytes, bytes]) -> Sent | None:
+        raw = pending.get(key)
+        return Sent.from_bytes(raw) if raw else None
+
+
+def batch_of(partner: Partner) -> OutboundBatch:
+    ctx = SimpleNamespace(
+        state=_State(), partners=PartnerRegistry([partner]), outbound=_Marks(), settings=Settings()
+    )
+    return OutboundBatch(cast(Any, ctx))
+
+
+def msg(value: bytes, offset: int, key: str = "acme") -> Inbound:
+    return Inbound(value=value, headers={}, key=key.encode(), offset=offset, topic="edi.outbound")
+
+
+def req(key: str, type_: str = "855") -> bytes:
+    return orjson.dumps(
+        {
+            "partner": "acme",
+            "standard": "x12",
+            "type": type_,
+            "segments": BODY,
+            "idempotency_key": key,
+        }
+    )
+
+
+def test_batching_puts_same_type_requests_of_one_batch_in_one_interchange() -> None:
+    p = Partner.from_json({"id": "acme", "senders": ["ZZ:ACMEFOODS"], "outbound_batch_seconds": 5})
+    b = batch_of(p)
+    controls = b.process([msg(req("a"), 1), msg(req("b"), 2), msg(req("a"), 3), msg(b"{", 4)])
+    assert b.rendered == 1 and controls  # one interchange, its control numbers to store first
+    ic, again = [o for o in b.outputs if o.topic == "edi.outbound.interchanges"]
+    assert again.value == ic.value and again.headers == ic.headers  # the repeat: same record
+    assert ic.value is not None and ic.value.count(b"ST*855*") == 2
+    assert orjson.loads(ic.header("edi-idempotency-keys")) == ["a", "b"]
+    sent = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.tracking"]
+    assert [(e["event"], e.get("repeat")) for e in sent] == [
+        ("rejected", None),
+        ("sent", False),
+        ("sent", True),  # "a" again in the same batch: the same bytes, no new numbers
+    ]
+    assert len(b.marks) == 2 and len(b.sent) == 2  # both keys; interchange + group records
+
+
+def test_without_batching_each_request_is_its_own_interchange() -> None:
+    b = batch_of(Partner.from_json({"id": "acme", "senders": ["ZZ:ACMEFOODS"]}))
+    b.process([msg(req("a"), 1), msg(req("b"), 2), msg(req("c", "810"), 3, key="acme")])
+    heads = [o.header("edi-interchange-control") for o in b.outputs if o.header("edi-filename")]
+    assert heads == ["000000001", "000000002"]  # the 810 lacks its mandatory BIG: dead letter
+    dead = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.deadletter"]
+    assert [d["error"]["code"] for d in dead] == ["EDI306"]
