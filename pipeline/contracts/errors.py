@@ -19,6 +19,7 @@ BROKER_UNAVAILABLE = "EDI108"
 INTERNAL = "EDI109"
 MESSAGE_TOO_LARGE = "EDI110"
 NOT_A_FILE = "EDI111"
+WRONG_PARTITION = "EDI112"
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -45,6 +46,12 @@ register(
         Level.INTERCHANGE,
     ),
     ErrorCode(NOT_A_FILE, "not a regular file (FIFO, socket, device)", Level.INTERCHANGE),
+    ErrorCode(
+        WRONG_PARTITION,
+        "record is not on its key's partition (produce with the murmur2 partitioner, the Java "
+        "client's default; librdkafka: partitioner=murmur2_random)",
+        Level.INTERCHANGE,
+    ),
 )
 
 

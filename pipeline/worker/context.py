@@ -75,6 +75,7 @@ class WorkerContext:
         self.feed = PartnerFeed(settings, self.partners, on_change=self.processor.forget_partner)
         self.assigned = False
         self.processing = False  # a batch is being processed
+        self.outbound_busy = False  # a batch of edi.outbound requests is processed or stored
         self.storing: asyncio.Future[None] | None = None  # the previous batch being stored
         self.batches = 0
         self.last_progress = time.monotonic()  # last batch done (or assignment)
@@ -82,7 +83,8 @@ class WorkerContext:
     @property
     def busy(self) -> bool:
         """A batch is processed or stored: its records are in flight, not stalled."""
-        return self.processing or (self.storing is not None and not self.storing.done())
+        storing = self.storing is not None and not self.storing.done()
+        return self.processing or self.outbound_busy or storing
 
     def reload_rules(self) -> None:
         """Pick up an edited routing file (cheap stat when unchanged)."""

@@ -33,6 +33,7 @@ from typing import Any
 
 import faust
 import orjson
+from aiokafka.partitioner import murmur2
 
 from parsers.errors import EdiError
 from parsers.model import Standard
@@ -41,7 +42,7 @@ from parsers.outbound_envelope import BAD_FIELD, Controls, Envelope, request_err
 from pipeline import metrics
 from pipeline.contracts import headers as h
 from pipeline.contracts import records
-from pipeline.contracts.errors import UNKNOWN_PARTNER, error
+from pipeline.contracts.errors import UNKNOWN_PARTNER, WRONG_PARTITION, error
 from pipeline.contracts.topics import DEADLETTER, OUTBOUND, OUTBOUND_INTERCHANGES, TRACKING
 from pipeline.kafka.producing import Record
 from pipeline.partners.outbound_profile import envelope_for
@@ -95,6 +96,11 @@ class OutboundBatch:
     def _admit(self, msg: Inbound, claimed: set[bytes]) -> Accepted | None:
         """The request checked, or None (dead-lettered, or a repeat of a known key)."""
         self.partitions.setdefault(msg.partner_id, msg.partition)
+        if msg.partition != home_partition(msg.key or b"", self.ctx.settings.partitions):
+            # the partner's control numbers live in its key's partition: another worker may own it
+            err = error(WRONG_PARTITION, f"partition {msg.partition} is not its key's partition")
+            self._reject(msg, [err], "", None)
+            return None
         req = decode_request(msg.value)
         if isinstance(req, list):
             self._reject(msg, [e.error for e in req], req[0].pointer, None)
@@ -239,6 +245,11 @@ class OutboundBatch:
             await retrying("acks-sent", lambda: state.persist(state.acks, sent, parts), cap)
 
 
+def home_partition(key: bytes, partitions: int) -> int:
+    """The partition the default (murmur2) partitioner puts ``key`` on, as ingest and agents do."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
+
+
 def to_inbound(ev: Any) -> Inbound:
     """A Faust event of edi.outbound as the worker's record view."""
     m = ev.message
@@ -254,6 +265,7 @@ def to_inbound(ev: Any) -> Inbound:
 
 async def take_outbound(ctx: WorkerContext, stream: Any, events: Sequence[Any]) -> None:
     """Process, store and ack one batch of requests (a failure here is a bug: stop hard)."""
+    ctx.outbound_busy = True
     try:
         batch = OutboundBatch(ctx)
         controls = batch.process([to_inbound(ev) for ev in events])
@@ -264,6 +276,8 @@ async def take_outbound(ctx: WorkerContext, stream: Any, events: Sequence[Any]) 
         if isinstance(exc, asyncio.CancelledError):
             raise
         fatal("unexpected failure in the outbound agent")
+    finally:
+        ctx.outbound_busy = False
 
 
 async def report_overdue(ctx: WorkerContext, reported: set[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import faust
 
-from pipeline.contracts.topics import INBOUND
+from pipeline.contracts.topics import INBOUND, OUTBOUND
 from pipeline.kafka import clients
 from pipeline.kafka.offsets import fetch_highwaters
 from pipeline.settings import Settings
@@ -99,7 +99,8 @@ def register(app: faust.App, ctx: WorkerContext) -> None:
             and not app.rebalancing
             and hasattr(consumer, "heal_stalled")
         ):
-            await consumer.heal_stalled(settings.stall_seconds, {settings.topic_prefix + INBOUND})
+            streams = {settings.topic_prefix + INBOUND, settings.topic_prefix + OUTBOUND}
+            await consumer.heal_stalled(settings.stall_seconds, streams)
 
     # a minute, or sooner when the retention is shorter (entries go soon after they expire)
     @app.timer(interval=min(60.0, max(1.0, settings.dedup_retention_seconds / 4)))

@@ -14,7 +14,7 @@ from pipeline.settings import Settings
 from pipeline.tools.outbound import fold
 from pipeline.worker.acking import sent_key
 from pipeline.worker.emitter import Inbound
-from pipeline.worker.outbound import OutboundBatch
+from pipeline.worker.outbound import OutboundBatch, home_partition
 from pipeline.worker.outbound_state import Sent, acknowledged_records, overdue
 from pipeline.worker.state import MemoryState
 
@@ -124,8 +124,17 @@ def batch_of(partner: Partner) -> OutboundBatch:
     return OutboundBatch(cast(Any, ctx))
 
 
-def msg(value: bytes, offset: int, key: str = "acme") -> Inbound:
-    return Inbound(value=value, headers={}, key=key.encode(), offset=offset, topic="edi.outbound")
+def msg(value: bytes, offset: int, key: str = "acme", partition: int | None = None) -> Inbound:
+    """A request record on its key's partition (or on ``partition``)."""
+    home = home_partition(key.encode(), Settings().partitions)
+    return Inbound(
+        value=value,
+        headers={},
+        key=key.encode(),
+        partition=home if partition is None else partition,
+        offset=offset,
+        topic="edi.outbound",
+    )
 
 
 def req(key: str, type_: str = "855") -> bytes:
@@ -160,8 +169,16 @@ def test_batching_puts_same_type_requests_of_one_batch_in_one_interchange() -> N
 
 def test_without_batching_each_request_is_its_own_interchange() -> None:
     b = batch_of(Partner.from_json({"id": "acme", "senders": ["ZZ:ACMEFOODS"]}))
-    b.process([msg(req("a"), 1), msg(req("b"), 2), msg(req("c", "810"), 3, key="acme")])
+    other = (home_partition(b"acme", Settings().partitions) + 1) % Settings().partitions
+    b.process(
+        [
+            msg(req("a"), 1),
+            msg(req("b"), 2),
+            msg(req("c", "810"), 3),
+            msg(req("d"), 4, partition=other),
+        ]
+    )
     heads = [o.header("edi-interchange-control") for o in b.outputs if o.header("edi-filename")]
     assert heads == ["000000001", "000000002"]  # the 810 lacks its mandatory BIG: dead letter
     dead = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.deadletter"]
-    assert [d["error"]["code"] for d in dead] == ["EDI306"]
+    assert [d["error"]["code"] for d in dead] == ["EDI306", "EDI112"]  # 810 body; off partition
