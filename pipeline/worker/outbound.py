@@ -186,7 +186,7 @@ class OutboundBatch:
             partner=sent.partner,
             ingest_id=tracking_id(sent.partner, sent.interchange),
             interchange=sent.interchange,
-            group=sent.group,
+            **({"group": sent.group} if sent.group else {}),
             transactions=list(sent.transactions),
             type=sent.type,
             standard=sent.standard,

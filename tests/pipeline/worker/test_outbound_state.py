@@ -9,6 +9,7 @@ import orjson
 
 from parsers.model import Standard
 from parsers.outbound import Controls, Envelope, decode_request, render
+from pipeline.contracts.schemas import validator
 from pipeline.partners.profiles import Partner, PartnerRegistry
 from pipeline.settings import Settings
 from pipeline.tools.outbound import fold
@@ -18,6 +19,7 @@ from pipeline.worker.outbound import OutboundBatch, home_partition
 from pipeline.worker.outbound_state import Sent, acknowledged_records, overdue
 from pipeline.worker.state import MemoryState
 
+TRACKING = validator("tracking.schema.json")
 BODY = [["BAK", "00", "AC", "PO-1", "20240304"], ["CTT", "0"]]
 
 
@@ -57,6 +59,7 @@ def test_overdue_once_in_owned_partitions_only() -> None:
     assert events == [] and waiting == {"acme": 1}  # not yet due
     events, writes, parts, waiting = overdue(data, {1}, now=1003.0)
     [ev] = [orjson.loads(e.value or b"") for e in events]
+    TRACKING.validate(ev)
     assert ev["event"] == "ack_overdue" and ev["ingest_id"] == "outbound:acme:12"
     assert set(writes) == set(s.sent_keys()) and parts == {"acme": 1}
     assert overdue(writes, {1}, now=1004.0)[0] == []  # reported once
@@ -77,6 +80,7 @@ def test_a_partners_997_acknowledges_the_outbound_interchange() -> None:
     writes: dict[bytes, bytes] = {}
     [rec] = acknowledged_records([match, {**match, "level": "transaction"}], "acme", writes)
     ev = orjson.loads(rec.value or b"")
+    TRACKING.validate(ev)
     assert ev["event"] == "acknowledged" and ev["ingest_id"] == "outbound:acme:12"
     assert ev["status"] == "accepted" and ev["outbound"]["filename"] == s.filename
     assert {orjson.loads(v)["status"] for v in writes.values()} == {"accepted"}
@@ -159,6 +163,8 @@ def test_batching_puts_same_type_requests_of_one_batch_in_one_interchange() -> N
     assert ic.value is not None and ic.value.count(b"ST*855*") == 2
     assert orjson.loads(ic.header("edi-idempotency-keys")) == ["a", "b"]
     sent = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.tracking"]
+    for e in sent:
+        TRACKING.validate(e)
     assert [(e["event"], e.get("repeat")) for e in sent] == [
         ("rejected", None),
         ("sent", False),
@@ -181,4 +187,6 @@ def test_without_batching_each_request_is_its_own_interchange() -> None:
     heads = [o.header("edi-interchange-control") for o in b.outputs if o.header("edi-filename")]
     assert heads == ["000000001", "000000002"]  # the 810 lacks its mandatory BIG: dead letter
     dead = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.deadletter"]
+    for d in dead:
+        validator("deadletter.schema.json").validate(d)
     assert [d["error"]["code"] for d in dead] == ["EDI306", "EDI112"]  # 810 body; off partition
