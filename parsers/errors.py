@@ -92,6 +92,7 @@ class EdiError:
     code: str
     message: str
     location: Location = Location()
+    rejecting: bool | None = None  # a tolerance policy's verdict; None = the catalogue's
 
     @property
     def spec(self) -> ErrorCode:
@@ -100,8 +101,15 @@ class EdiError:
 
     @property
     def rejects(self) -> bool:
-        """True when this error rejects what it is attached to."""
+        """True when this error rejects what it is attached to (the partner's tolerance decides)."""
+        if self.rejecting is not None:
+            return self.rejecting
         return self.spec.rejects
+
+    @property
+    def tolerated(self) -> bool:
+        """True for an error the catalogue rejects on but a tolerance policy made a warning."""
+        return self.rejecting is False and self.spec.rejects
 
     @property
     def retriable(self) -> bool:
@@ -116,12 +124,13 @@ class EdiError:
             "message": self.message,
             "location": self.location.to_dict(),
             "level": spec.level.value,
-            "rejects": spec.rejects,
+            "rejects": self.rejects,
         }
 
     def line(self, name: str) -> str:
         """The CLI's one-line form: ``name: EDI0xx at segment N (TAG) element M: message``."""
-        return f"{name}: {self.code} at {self.location.describe()}: {self.message}"
+        tail = " (tolerated: a warning for this partner)" if self.tolerated else ""
+        return f"{name}: {self.code} at {self.location.describe()}: {self.message}{tail}"
 
 
 # The parser's codes by name: plain strings, so JSON and comparisons see the public code.
@@ -179,6 +188,7 @@ TRANSACTION_TYPE_INVALID: Final = "EDI053"
 TRANSACTION_CONTROL_INVALID: Final = "EDI054"
 TRANSACTION_CONTROL_DUPLICATE: Final = "EDI055"
 SEGMENT_COUNT_INVALID: Final = "EDI056"
+TRANSACTION_TRUNCATED: Final = "EDI057"
 SEGMENT_TAG_INVALID: Final = "EDI060"
 SEGMENT_EMPTY: Final = "EDI061"
 CONTROL_CHARACTER: Final = "EDI062"
@@ -430,6 +440,13 @@ register(
         _T,
         ak5="4",
         contrl="12",
+    ),
+    ErrorCode(
+        TRANSACTION_TRUNCATED,
+        "input ends inside the transaction set (last segment cut off): truncated, never tolerated",
+        _T,
+        ak5="2",
+        contrl="13",
     ),
     # -- segment syntax ---------------------------------------------------------------------
     ErrorCode(

@@ -24,6 +24,7 @@ from parsers.envelopes import (
 from parsers.errors import EdiError
 from parsers.model import Group, Interchange, Standard
 from parsers.stream import stream
+from parsers.tolerance import Tolerance
 
 DEFAULT_ACKS = {Standard.X12: ("TA1", "997"), Standard.EDIFACT: ("CONTRL",)}
 
@@ -35,6 +36,7 @@ def stream_documents(
     partner: Mapping[str, Any] | None = None,
     acks: bool = False,
     ack_kinds: tuple[str, ...] | None = None,
+    tolerance: Tolerance | None = None,
 ) -> Iterator[bytes | EdiError]:
     """Yield each accepted document as JSON bytes (or, with ``acks``, each ack interchange) and every error.
 
@@ -54,7 +56,7 @@ def stream_documents(
                 seen.add(id(e))
                 yield e
 
-    for ev in stream(fp):
+    for ev in stream(fp, tolerance=tolerance):
         if isinstance(ev, InputError):
             yield ev.error
         elif isinstance(ev, InterchangeStart):

@@ -57,6 +57,7 @@ def catalogue_markdown() -> str:
     """Every error code (parser and pipeline) as a markdown table, for docs/errors.md."""
     import parsers.hipaa  # noqa: F401  (registers EDI080-EDI089)
     from parsers.errors import CATALOGUE
+    from parsers.tolerance import parser_code, rejects_at
 
     rows = [
         "# Error codes",
@@ -64,16 +65,22 @@ def catalogue_markdown() -> str:
         "Every problem edi-mesh reports carries one of these stable codes (dead letters,",
         "quarantine reports, `edi-mesh parse`, façade answers), with a message and a location.",
         "Generated from the catalogue: `python -m pipeline.contracts.errors --write docs/errors.md`.",
+        "`rejects at` is the partner's tolerance (strict / standard / lenient, README:",
+        "Tolerance) at which a parser code rejects; elsewhere it is a warning. Pipeline codes",
+        "(EDI1xx) do not depend on the tolerance.",
         "",
-        "| code | meaning | level | rejects | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| code | meaning | level | rejects | rejects at | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for code in sorted(CATALOGUE):
         c = CATALOGUE[code]
         cells = [c.ta1, c.ak9, c.ak5, c.ak3, c.ak4, c.contrl]
+        at = rejects_at(code) if parser_code(code) else ""
         rows.append(
             f"| {c.code} | {c.title} | {c.level.value} | {'yes' if c.rejects else 'no (warning)'}"
-            f"{'; retriable' if c.retriable else ''} | " + " | ".join(x or "" for x in cells) + " |"
+            f"{'; retriable' if c.retriable else ''} | {at} | "
+            + " | ".join(x or "" for x in cells)
+            + " |"
         )
     return "\n".join(rows) + "\n"
 

@@ -144,7 +144,7 @@ class Planner:
     def run(self, cancel: threading.Event | None = None) -> Plan:
         """Hash the input, read every envelope, decide the messages; never raises Rejected."""
         digest = hashlib.sha256()
-        it = self.src.events(digest, cancel)
+        it = self.src.events(digest, cancel, self.partner.tolerance)
         stopped = False
         for ev in it:
             if not self.event(ev):

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from parsers.model import Party, Standard
+from parsers.tolerance import Tolerance, ToleranceError
 from pipeline.settings import Settings, read_tables
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
 VALIDATION_LEVELS = ("envelope", "hipaa")
 ANY_SENDER = "*"
+
+
+DEFAULT_TOLERANCE = Tolerance.of("standard")  # what a profile without `tolerance` gets
 
 
 class PartnersFileError(ValueError):
@@ -51,6 +55,7 @@ class Partner:
     validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
+    tolerance: Tolerance = DEFAULT_TOLERANCE  # which deviations reject (parsers.tolerance)
     attributes: Mapping[str, Any] = field(
         default_factory=dict
     )  # anything else, passed to documents
@@ -81,6 +86,9 @@ class Partner:
             "validation": self.validation,
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
+            "tolerance": str(self.tolerance.level),
+            "accept": sorted(self.tolerance.accept),
+            "reject": sorted(self.tolerance.reject),
             **dict(self.attributes),
         }
 
@@ -96,6 +104,9 @@ class Partner:
             "validation",
             "duplicates",
             "routes",
+            "tolerance",
+            "accept",
+            "reject",
         }
         pid = data.get("id")
         if not isinstance(pid, str) or not pid or "/" in pid or pid.startswith("."):
@@ -125,8 +136,21 @@ class Partner:
             validation=validation,
             duplicates=duplicates,
             routes=tuple(routes),
+            tolerance=tolerance_of(pid, data),
             attributes={k: v for k, v in data.items() if k not in known},
         )
+
+
+def tolerance_of(pid: str, data: Mapping[str, Any]) -> Tolerance:
+    """The partner's ``tolerance`` level and ``accept`` / ``reject`` code lists, checked."""
+    accept, reject = data.get("accept", []), data.get("reject", [])
+    for name, codes in (("accept", accept), ("reject", reject)):
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise PartnersFileError(f"partner {pid}: {name} must be a list of error codes")
+    try:
+        return Tolerance.of(str(data.get("tolerance", DEFAULT_TOLERANCE.level)), accept, reject)
+    except ToleranceError as exc:
+        raise PartnersFileError(f"partner {pid}: {exc}") from None
 
 
 def load_partners(path: Path) -> list[Partner]:

@@ -183,14 +183,35 @@ def ingest(
 )
 @click.option("--acks", is_flag=True, help="print the acknowledgements we would send instead")
 @click.option("--partner", default="", help="partner id to put in the documents")
-def parse(files: tuple[Path, ...], acks: bool, partner: str) -> None:
+@click.option(
+    "--tolerance",
+    type=click.Choice(["strict", "standard", "lenient"]),
+    default="standard",
+    show_default=True,
+    help="which deviations from the standard reject (README: Tolerance)",
+)
+@click.option("--accept", multiple=True, metavar="CODE", help="also tolerate this error code")
+@click.option("--reject", multiple=True, metavar="CODE", help="also reject on this error code")
+def parse(
+    files: tuple[Path, ...],
+    acks: bool,
+    partner: str,
+    tolerance: str,
+    accept: tuple[str, ...],
+    reject: tuple[str, ...],
+) -> None:
     """Offline: print the documents of FILES as JSON lines; errors on stderr.
 
     Exit 0 when every file is valid, 1 when any is invalid, 2 on usage errors.
     """
+    from parsers.tolerance import Tolerance, ToleranceError
     from pipeline.tools.offline import parse_files
 
-    sys.exit(parse_files(files, acks=acks, partner=partner))
+    try:
+        policy = Tolerance.of(tolerance, accept, reject)
+    except ToleranceError as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(parse_files(files, acks=acks, partner=partner, tolerance=policy))
 
 
 def _parse_time(value: str) -> float:

@@ -16,6 +16,7 @@ import orjson
 
 from parsers.errors import EdiError
 from parsers.run import stream_documents
+from parsers.tolerance import Tolerance
 
 
 def parse_files(
@@ -23,6 +24,7 @@ def parse_files(
     *,
     acks: bool = False,
     partner: str = "",
+    tolerance: Tolerance | None = None,
     out: IO[bytes] | None = None,
     err: IO[str] | None = None,
 ) -> int:
@@ -43,7 +45,9 @@ def parse_files(
             partner_doc = {"id": partner, "name": partner} if partner else None
             errors: list[EdiError] = []
             try:
-                for item in stream_documents(fh, source=source, partner=partner_doc, acks=acks):
+                for item in stream_documents(
+                    fh, source=source, partner=partner_doc, acks=acks, tolerance=tolerance
+                ):
                     if isinstance(item, EdiError):
                         errors.append(item)
                         err.write(item.line(name) + "\n")

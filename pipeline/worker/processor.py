@@ -81,7 +81,7 @@ class Processor:
         partner = self._admit_partner(emit)
         if partner is None:
             return emit.out
-        parsed = self._parse(emit)
+        parsed = self._parse(emit, partner)
         if parsed is None:
             return emit.out
         interchanges, warnings, garbage = parsed
@@ -109,9 +109,11 @@ class Processor:
             emit.reject([perr.error(perr.UNKNOWN_PARTNER, msg)], {})
         return partner
 
-    def _parse(self, emit: Emitter) -> tuple[list[Interchange], list[dict[str, Any]], bool] | None:
+    def _parse(
+        self, emit: Emitter, partner: Partner
+    ) -> tuple[list[Interchange], list[dict[str, Any]], bool] | None:
         """The interchanges, the input-level warnings, and whether garbage surrounded them."""
-        result = parse(emit.msg.value)
+        result = parse(emit.msg.value, partner.tolerance)
         fatal = [e for e in result.errors if e.rejects]
         warnings = [e.to_dict() for e in result.errors if not e.rejects]
         if not result.interchanges:
