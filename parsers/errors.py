@@ -201,6 +201,7 @@ SYNTAX_ID_UNKNOWN: Final = "EDI072"
 SYNTAX_VERSION_UNSUPPORTED: Final = "EDI073"
 UNB_DATE_TIME_INVALID: Final = "EDI074"
 NO_MESSAGES: Final = "EDI075"
+ENVELOPE_SYNTHESISED: Final = "EDI076"
 IG_NOT_VALIDATED: Final = "EDI080"
 IG_SEGMENT_UNEXPECTED: Final = "EDI081"
 IG_NOT_USED_PRESENT: Final = "EDI082"
@@ -502,6 +503,12 @@ register(
     ErrorCode(SYNTAX_VERSION_UNSUPPORTED, "unsupported syntax version (UNB01-2)", _I, contrl="2"),
     ErrorCode(UNB_DATE_TIME_INVALID, "invalid interchange date or time (UNB04)", _I, contrl="12"),
     ErrorCode(NO_MESSAGES, "interchange contains no messages", _I, rejects=False, contrl="32"),
+    ErrorCode(
+        ENVELOPE_SYNTHESISED,
+        "bare EDIFACT message(s) without UNB/UNZ: interchange envelope synthesised (lenient)",
+        _I,
+        contrl="13",
+    ),
 )
 
 # -- HIPAA implementation-guide validation (parsers.hipaa, pyx12) --------------------------

@@ -13,6 +13,8 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from parsers.bare import HEAD as BARE_HEAD
+from parsers.bare import Synthesis, bare_start
 from parsers.encoding import EBCDIC_TABLES, sniff
 from parsers.envelopes import (
     Event,
@@ -25,7 +27,7 @@ from parsers.envelopes import (
 from parsers.errors import EBCDIC_CONVERTED, INPUT_EMPTY, UTF16_INPUT, EdiError, Location
 from parsers.model import ParseResult
 from parsers.tokenizer import cut, find_boundary, scan, skip_ws
-from parsers.tolerance import Tolerance
+from parsers.tolerance import Level, Tolerance
 
 BLOCK = 1 << 20  # bytes scanned per block: bounds a slow-path fallback and the working set
 _HEADERS = (b"ISA", b"UNA", b"UNB")
@@ -99,10 +101,30 @@ def events(
     ``read=None`` the input is ``data`` alone and no copy of it is ever made.
     ``tolerance`` (default: strict) judges every error as the events go out.
     """
-    raw = _events(read, data, chunk_size, keep_segments)
     if tolerance is None or tolerance.strict:
-        return raw
-    return tolerance.events(raw)
+        return _events(read, data, chunk_size, keep_segments)
+    if tolerance.level is Level.LENIENT:
+        read, data, synthesis = _bare(read, data)
+        if synthesis is not None:
+            raw = synthesis.events(_events(read, data, chunk_size, keep_segments))
+            return tolerance.events(raw)
+    return tolerance.events(_events(read, data, chunk_size, keep_segments))
+
+
+def _bare(
+    read: Callable[[int], bytes] | None, data: bytes
+) -> tuple[Callable[[int], bytes] | None, bytes, Synthesis | None]:
+    """The input, wrapped in a synthesised interchange when it is bare EDIFACT messages."""
+    head = data
+    if read is not None and len(head) < BARE_HEAD:
+        head = head + read(BARE_HEAD)
+    found = bare_start(head[:BARE_HEAD])
+    if found is None:
+        return read, head, None
+    synthesis = Synthesis(*found)
+    if read is None:
+        return None, synthesis.wrap(head), synthesis
+    return synthesis.reader(read, head), b"", synthesis
 
 
 def _events(

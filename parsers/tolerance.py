@@ -91,6 +91,7 @@ LENIENT_WARNINGS: frozenset[str] = STANDARD_WARNINGS | frozenset(
         E.TRANSACTION_CONTROL_DUPLICATE,
         E.SEGMENT_COUNT_INVALID,
         E.SYNTAX_ID_UNKNOWN,  # an unknown syntax identifier (e.g. "ANSI" in a UNB)
+        E.ENVELOPE_SYNTHESISED,  # bare UNH..UNT messages read in a synthesised UNB..UNZ
     }
 )
 

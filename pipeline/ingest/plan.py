@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers.bare import synthesised
 from parsers.chunking import Chunker, SplitCheck, keeps_input_splittable
 from parsers.envelopes import (
     Event,
@@ -212,7 +213,7 @@ class Planner:
     def _interchange_start(self, ev: InterchangeStart) -> bool:
         ic = ev.interchange
         skey = sender_key(ic.standard, ic.sender)
-        if not self.partner.accepts_sender(skey):
+        if not (self.partner.accepts_sender(skey) or synthesised(ic)):  # bare: no sender
             msg = f"envelope sender {skey!r} does not belong to the submitting partner"
             self.plan.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], status=403)
             return False

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from parsers import parse
+from parsers.bare import synthesised
 from parsers.documents import render_ta1, render_transaction
 from parsers.errors import EdiError
 from parsers.hipaa import attach_hipaa_errors, validate_hipaa
@@ -135,7 +136,7 @@ class Processor:
         warnings: list[dict[str, Any]],
     ) -> None:
         ctx = envelope_context(ic)
-        if not self._admit_sender(emit, partner, ctx):
+        if not self._admit_sender(emit, partner, ic, ctx):
             return
         dkey, prior = self._dedup(emit, partner, ic, force)
         if prior is not None and partner.duplicates == "suppress":
@@ -151,10 +152,12 @@ class Processor:
         self._reconcile(emit, partner, ic, raw)
         self._acknowledge(emit, partner, ic)
 
-    def _admit_sender(self, emit: Emitter, partner: Partner, ctx: dict[str, Any]) -> bool:
+    def _admit_sender(
+        self, emit: Emitter, partner: Partner, ic: Interchange, ctx: dict[str, Any]
+    ) -> bool:
         """False (and a rejection) when the envelope sender is not one of the partner's."""
         skey = ctx["sender"]
-        if partner.accepts_sender(skey):
+        if partner.accepts_sender(skey) or synthesised(ic):  # bare messages name no sender
             return True
         msg = f"envelope sender {skey!r} is not one of partner {partner.id!r}'s senders"
         emit.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], ctx)

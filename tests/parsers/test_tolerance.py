@@ -283,3 +283,33 @@ _GOOD = {
     for line in (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
     if not line.startswith("bad/")
 }
+
+
+BARE = b"UNH+1+ORDERS:D:96A:UN'\nBGM+220+PO1+9'\nUNT+3+1'\nUNH+2+ORDERS:D:96A:UN'\nBGM+220+PO2+9'\nUNT+3+2'\n"
+
+
+@pytest.mark.parametrize("una", [b"", b"UNA:+.? '\n"], ids=["no UNA", "UNA"])
+def test_bare_messages_are_read_in_a_synthesised_envelope_at_lenient(una: bytes) -> None:
+    data = una + BARE
+    assert "EDI001" in all_codes(parse(data)) or "EDI070" in all_codes(parse(data))
+    assert not parse(data, Tolerance.of("standard")).interchanges
+    res = parse(data, Tolerance.of("lenient"))
+    assert clean(res)
+    (ic,) = res.interchanges
+    assert [e.code for e in ic.errors] == ["EDI076"] and not ic.errors[0].rejects
+    assert (
+        (ic.offset, ic.end) == (0, len(data)) and ic.sender.id == "" and ic.control == "SYNTHESISED"
+    )
+    texts = [data[t.offset : t.end].strip() for t in ic.transactions]
+    assert [t[:5] for t in texts] == [b"UNH+1", b"UNH+2"] and all(t.endswith(b"'") for t in texts)
+    for chunk in (7, 64, 4096):  # streamed in small reads: the same interchange
+        from io import BytesIO
+
+        from parsers.stream import stream
+
+        evs = list(stream(BytesIO(data), chunk, tolerance=Tolerance.of("lenient")))
+        txs = [e.transaction for e in evs if type(e).__name__ == "TransactionComplete"]
+        assert [(t.offset, t.end, t.control) for t in txs] == [
+            (t.offset, t.end, t.control) for t in ic.transactions
+        ]
+    assert not clean(parse(data, Tolerance.of("lenient", reject=["EDI076"])))

@@ -204,3 +204,21 @@ def test_duplicates_route_policy_routes_again_marked(corpus: Path) -> None:
     again = p.process(msg(data, partner="hospital", ingest_id="i2"))
     docs = [o for o in again.outputs if o.document]
     assert len(docs) == 3 and all(dict(o.headers).get("edi-duplicate") == b"1" for o in docs)
+
+
+def test_lenient_partner_reads_bare_edifact_messages_in_a_synthesised_envelope() -> None:
+    """UNH..UNT without UNB/UNZ: routed for a lenient partner (marked EDI076), rejected otherwise."""
+    bare = (
+        b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO1+9'UNT+3+1'UNH+2+ORDERS:D:96A:UN'BGM+220+PO2+9'UNT+3+2'"
+    )
+    lenient = _with_partner('tolerance = "lenient"\nacks = ["CONTRL"]').process(
+        msg(bare, partner="hospital")
+    )
+    assert lenient.documents == 2 and lenient.outcome == "routed"
+    docs = [orjson.loads(o.value) for o in lenient.outputs if o.document]
+    assert [d["control"]["transaction"] for d in docs] == ["1", "2"]
+    parsed = next(e for e in tracking(lenient) if e["event"] == "parsed")
+    assert [w["code"] for w in parsed["warnings"]] == ["EDI076"]  # type: ignore[index]
+    standard = _with_partner("").process(msg(bare, partner="hospital"))
+    assert standard.documents == 0 and standard.outcome == "rejected"
+    assert {e.code for e in standard.errors} == {"EDI001"}
