@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
     max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
     retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
+    broker_timeout: float = Field(
+        10.0, gt=0, description="seconds a command waits to reach the broker before giving up"
+    )
 
     # -- embedded broker (edi-mesh up) -----------------------------------------------
     broker_port: int = Field(9092, description="port of the embedded Tansu broker")

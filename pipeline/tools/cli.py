@@ -62,14 +62,20 @@ def friendly(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from aiokafka.errors import KafkaError
+
+        from pipeline.kafka.clients import BrokerUnreachable, reason_of
         from pipeline.partners.profiles import PartnersFileError
         from pipeline.tools.up import UpError
         from pipeline.worker.routing import RoutingError
 
         try:
             return f(*args, **kwargs)
-        except (PartnersFileError, RoutingError, UpError) as exc:
+        except (PartnersFileError, RoutingError, UpError, BrokerUnreachable) as exc:
             click.echo(f"edi-mesh: {exc}", err=True)
+            sys.exit(1)
+        except KafkaError as exc:  # the broker went away mid-command
+            click.echo(f"edi-mesh: broker error ({reason_of(exc)})", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
@@ -247,6 +253,9 @@ def tail(
     partner: str | None,
 ) -> None:
     """Print TOPIC's values as JSON lines (agents.orders, edi.deadletter, ...)."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     from pipeline.tools.tail import run
 
     s = settings_from(broker=broker, data_dir=data_dir, partners=partners)
@@ -275,6 +284,9 @@ def partners_sync(
     broker: str | None, data_dir: Path | None, partners: Path | None, file: Path | None, prune: bool
 ) -> None:
     """Publish FILE (default: --partners) to edi.partners; workers apply it without restart."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import asyncio
 
     from pipeline.partners.profiles import load_partners
@@ -314,6 +326,9 @@ def replay(
     dry_run: bool,
 ) -> None:
     """Re-drive a range of edi.inbound through the pipeline (duplicates suppressed unless --force)."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import orjson
 
     from pipeline.tools.replay import run
@@ -361,6 +376,13 @@ def topics() -> None:
     default=None,
     help="replication factor (EDI_MESH_REPLICATION)",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="give up after SECONDS without reaching the broker",
+)
 @friendly
 def topics_create(
     broker: str | None,
@@ -368,8 +390,12 @@ def topics_create(
     partners: Path | None,
     partitions: int | None,
     replication: int | None,
+    timeout: float,
 ) -> None:
     """Create every missing topic of the registry with its partitions and configs."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import asyncio
 
     from pipeline.kafka.admin import ensure_topics
@@ -381,7 +407,7 @@ def topics_create(
         partitions=partitions,
         replication=replication,
     )
-    created = asyncio.run(ensure_topics(s, timeout=60.0))
+    created = asyncio.run(ensure_topics(s, timeout=timeout))
     click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
 
 
