@@ -49,6 +49,11 @@ DUPLICATES = Counter(
     "edi_duplicates_total", "Re-sent interchanges suppressed by the duplicate table", ["partner"]
 )
 ACKS_SENT = Counter("edi_acks_sent_total", "Acknowledgements produced, by type", ["type"])
+ACKS_RESENT = Counter(
+    "edi_acks_resent_total",
+    "Original acknowledgements sent again for a re-sent (duplicate) interchange",
+    ["partner"],
+)
 INBOX_TO_TOPIC = Histogram(
     "edi_inbox_to_topic_seconds",
     "From edi-received-at (ingest) to the document's append on its agent topic",

@@ -63,6 +63,7 @@ class Outcome:
     interchanges: int = 0
     duplicates: int = 0
     acks: list[str] = field(default_factory=list)  # ack types produced
+    resent: int = 0  # acknowledgements of duplicates sent again
     errors: list[EdiError] = field(default_factory=list)
     partner: str = ""
 

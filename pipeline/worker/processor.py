@@ -12,6 +12,7 @@ each and produces the outputs; tests and benchmarks call it directly.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -147,10 +148,10 @@ class Processor:
             return
         routing = self._route(emit, partner, ic, raw, ctx, duplicate=prior is not None)
         self._report(emit, ic, routing, warnings)
-        if routing.routed:
-            self._mark_seen(dkey, emit)
         self._reconcile(emit, partner, ic, raw)
-        self._acknowledge(emit, partner, ic)
+        acks = self._acknowledge(emit, partner, ic)
+        if routing.routed:
+            self._mark_seen(dkey, emit, acks)
 
     def _admit_sender(
         self, emit: Emitter, partner: Partner, ic: Interchange, ctx: dict[str, Any]
@@ -182,6 +183,7 @@ class Processor:
                 first_seen_at=records.rfc3339(float(prior.get("at", 0))),
                 reason="interchange control number already processed",
             )
+            self._acknowledge_again(emit, ic, prior)
         return dkey, prior
 
     def _validate(
@@ -276,11 +278,48 @@ class Processor:
             if emit.out.outcome != "rejected":
                 emit.out.outcome = "partial" if routing.routed else "rejected"
 
-    def _mark_seen(self, dkey: bytes, emit: Emitter) -> None:
-        """Remember the interchange in the dedup table (stored after its documents)."""
+    def _mark_seen(self, dkey: bytes, emit: Emitter, acks: list[dict[str, Any]]) -> None:
+        """Remember the interchange in the dedup table (stored after its documents), with its acks.
+
+        The acknowledgements are kept so a partner that re-sends because it lost
+        our 997 gets the same one again (:meth:`_acknowledge_again`).
+        """
+        kept = [
+            {
+                "type": a["type"],
+                "control": str(a["control"]),
+                "filename": a["filename"],
+                "status": a.get("status"),
+                "data": base64.b64encode(a["bytes"]).decode("ascii"),
+            }
+            for a in acks
+        ]
         self.state.writes.seen[dkey] = orjson.dumps(
-            {"ingest_id": emit.ingest_id, "at": time.time(), "partition": emit.msg.partition}
+            {
+                "ingest_id": emit.ingest_id,
+                "at": time.time(),
+                "partition": emit.msg.partition,
+                "acks": kept,
+            }
         )
+
+    @staticmethod
+    def _acknowledge_again(emit: Emitter, ic: Interchange, prior: dict[str, Any]) -> None:
+        """Re-send the acknowledgements of a suppressed duplicate's original (same bytes, same file)."""
+        for a in prior.get("acks") or ():
+            ack = {**a, "bytes": base64.b64decode(a["data"])}
+            control = emit.acknowledgement(ack)
+            emit.out.resent += 1
+            emit.track(
+                "acknowledged",
+                direction="outbound",
+                interchange=ic.control,
+                ack_type=a["type"],
+                control=control,
+                status=a.get("status"),
+                resent=True,
+                reason="duplicate interchange: the original acknowledgement again",
+            )
 
     def _reconcile(self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes) -> None:
         """The partner's acknowledgements in ``ic``, matched against what we sent them."""
@@ -290,11 +329,14 @@ class Processor:
         if matches:
             emit.track("acknowledged", direction="inbound", interchange=ic.control, acks=matches)
 
-    def _acknowledge(self, emit: Emitter, partner: Partner, ic: Interchange) -> None:
+    def _acknowledge(
+        self, emit: Emitter, partner: Partner, ic: Interchange
+    ) -> list[dict[str, Any]]:
         """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""
         if self.ack_builder is None or not partner.acks:
-            return
-        for ack in self.ack_builder(ic, partner.acks, partner, self.state):
+            return []
+        acks = self.ack_builder(ic, partner.acks, partner, self.state)
+        for ack in acks:
             control = emit.acknowledgement(ack)
             emit.track(
                 "acknowledged",
@@ -305,6 +347,7 @@ class Processor:
                 status=ack.get("status"),
                 summary=ack.get("summary", {}),
             )
+        return acks
 
     # -- per-partner routing rules -----------------------------------------------------------
     def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:

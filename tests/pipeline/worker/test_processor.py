@@ -222,3 +222,24 @@ def test_lenient_partner_reads_bare_edifact_messages_in_a_synthesised_envelope()
     standard = _with_partner("").process(msg(bare, partner="hospital"))
     assert standard.documents == 0 and standard.outcome == "rejected"
     assert {e.code for e in standard.errors} == {"EDI001"}
+
+
+def test_a_resent_interchange_gets_its_original_acknowledgement_again(corpus: Path) -> None:
+    """A partner that lost our 997 and re-sends gets the same 997 (same bytes, file, control)."""
+    state = MemoryState()
+    p = processor(state)
+    data = (corpus / DUAL).read_bytes()
+    first = p.process(msg(data))
+    state.commit()
+    sent = [o for o in first.outputs if o.topic == "edi.acks.outbound"]
+    assert len(sent) == 2  # a 997 per group
+    again = p.process(msg(data, ingest_id="i2"))
+    assert again.outcome == "duplicate" and again.resent == 2
+    resent = [o for o in again.outputs if o.topic == "edi.acks.outbound"]
+    assert [(o.value, o.header("edi-filename"), o.header("edi-ack-control")) for o in resent] == [
+        (o.value, o.header("edi-filename"), o.header("edi-ack-control")) for o in sent
+    ]
+    assert [o.header("edi-ingest-id") for o in resent] == ["i2", "i2"]
+    events = [e for e in tracking(again) if e["event"] == "acknowledged"]
+    assert len(events) == 2 and all(e["resent"] is True for e in events)
+    assert not state.commit().controls  # no new control number was taken
