@@ -34,7 +34,15 @@ from parsers.envelopes import (
     InterchangeStart,
     TransactionComplete,
 )
-from parsers.errors import EdiError
+from parsers.errors import (
+    ISA_UNREADABLE,
+    NO_INTERCHANGE,
+    SYNTAX_ID_UNKNOWN,
+    UNA_INVALID,
+    UNB_INCOMPLETE,
+    EdiError,
+    Location,
+)
 from parsers.model import Interchange
 from pipeline.contracts import errors as perr
 from pipeline.ingest.source import Source
@@ -42,6 +50,8 @@ from pipeline.partners.profiles import Partner, sender_key
 
 log = logging.getLogger(__name__)
 
+# a header these errors broke names no real sender: its input is refused as not EDI, not as spoofing
+UNREADABLE_HEADER = frozenset({ISA_UNREADABLE, UNA_INVALID, UNB_INCOMPLETE, SYNTAX_ID_UNKNOWN})
 SUMMARY_LIMIT = 1000  # interchanges described in a received event / 202 answer
 ERRORS_PER_INTERCHANGE = 10  # errors listed per interchange in that summary
 BATCH_BYTES = 1_048_576  # the produce pass hands over messages in batches of this size
@@ -213,6 +223,15 @@ class Planner:
     def _interchange_start(self, ev: InterchangeStart) -> bool:
         ic = ev.interchange
         skey = sender_key(ic.standard, ic.sender)
+        if any(e.rejects and e.code in UNREADABLE_HEADER for e in ic.errors):
+            # a header found in bytes that are not EDI (random data holds "UNB" or "ISA"):
+            # the input is refused for what it is, not as another partner's sender
+            found = [e for e in (*self.top, *ic.errors) if e.rejects]
+            if not self.plan.counts:  # nothing readable before it either
+                msg = "no readable X12 or EDIFACT interchange: the input does not look like EDI"
+                found.insert(0, EdiError(NO_INTERCHANGE, msg, Location(offset=0)))
+            self.plan.reject(found or list(ic.errors))
+            return False
         if not (self.partner.accepts_sender(skey) or synthesised(ic)):  # bare: no sender
             msg = f"envelope sender {skey!r} does not belong to the submitting partner"
             self.plan.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], status=403)

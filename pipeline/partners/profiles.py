@@ -56,6 +56,7 @@ class Partner:
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
     tolerance: Tolerance = DEFAULT_TOLERANCE  # which deviations reject (parsers.tolerance)
+    test: bool = False  # every interchange is a test one (default for any-sender sandboxes)
     attributes: Mapping[str, Any] = field(
         default_factory=dict
     )  # anything else, passed to documents
@@ -86,6 +87,7 @@ class Partner:
             "validation": self.validation,
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
+            "test": self.test,
             "tolerance": str(self.tolerance.level),
             "accept": sorted(self.tolerance.accept),
             "reject": sorted(self.tolerance.reject),
@@ -105,6 +107,7 @@ class Partner:
             "duplicates",
             "routes",
             "tolerance",
+            "test",
             "accept",
             "reject",
         }
@@ -137,8 +140,17 @@ class Partner:
             duplicates=duplicates,
             routes=tuple(routes),
             tolerance=tolerance_of(pid, data),
+            test=test_of(pid, data, senders),
             attributes={k: v for k, v in data.items() if k not in known},
         )
+
+
+def test_of(pid: str, data: Mapping[str, Any], senders: list[str]) -> bool:
+    """``test``: given, or true for a sandbox that takes any sender (its data is never real)."""
+    value = data.get("test", ANY_SENDER in senders)
+    if not isinstance(value, bool):
+        raise PartnersFileError(f"partner {pid}: test must be true or false")
+    return value
 
 
 def tolerance_of(pid: str, data: Mapping[str, Any]) -> Tolerance:

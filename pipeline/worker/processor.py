@@ -143,6 +143,7 @@ class Processor:
         if prior is not None and partner.duplicates == "suppress":
             return
         raw = emit.msg.value[ic.offset : ic.end]
+        ic.test = ic.test or partner.test  # a sandbox partner's data is never production
         if not self._validate(emit, partner, ic, raw, ctx):
             self._acknowledge(emit, partner, ic)
             return

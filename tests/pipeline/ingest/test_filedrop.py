@@ -239,6 +239,22 @@ async def test_big_interchange_split_into_chunks_that_each_parse(make_drop: Make
 
 
 # -- refused files -------------------------------------------------------------------------------
+async def test_random_bytes_are_not_edi_not_a_foreign_sender(make_drop: MakeDrop) -> None:
+    """Random data holding a stray 'UNB+' is quarantined as not EDI (EDI001), not as EDI102."""
+    import random
+
+    drop = await make_drop()
+    s = drop.settings
+    rnd = random.Random(7)
+    (s.inbox / "sandbox" / "noise.bin").write_bytes(
+        rnd.randbytes(100_000) + b"UNB+" + rnd.randbytes(100_000)
+    )
+    assert await drop.scan_once() == 1
+    report = orjson.loads((s.quarantine / "sandbox" / "noise.bin.error.json").read_bytes())
+    assert report["error"]["code"] == "EDI001"
+    assert "EDI102" not in {e["code"] for e in report["errors"]}
+
+
 async def test_unreadable_envelope_quarantined_with_report_and_dead_letter(
     make_drop: MakeDrop,
 ) -> None:

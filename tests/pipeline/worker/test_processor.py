@@ -243,3 +243,15 @@ def test_a_resent_interchange_gets_its_original_acknowledgement_again(corpus: Pa
     events = [e for e in tracking(again) if e["event"] == "acknowledged"]
     assert len(events) == 2 and all(e["resent"] is True for e in events)
     assert not state.commit().controls  # no new control number was taken
+
+
+def test_a_sandbox_partner_routes_test_documents(corpus: Path) -> None:
+    """Any sender, public demo key: its documents say test: true unless the profile says otherwise."""
+    data = (corpus / DUAL).read_bytes().replace(b"*T*>~", b"*P*>~")  # ISA15: production
+    assert b"*P*>~" in data
+    sandbox = processor().process(msg(data, partner="sandbox"))
+    docs = [orjson.loads(o.value) for o in sandbox.outputs if o.document]
+    assert docs and all(d["test"] is True for d in docs)
+    real = _with_partner("test = false").process(msg(data, partner="hospital"))
+    real_docs = [orjson.loads(o.value) for o in real.outputs if o.document]
+    assert real_docs and all(d["test"] is False for d in real_docs)

@@ -42,5 +42,6 @@ def test_no_false_stall_warning_after_a_restart_on_a_committed_quiet_partition(
         time.sleep(6 * s2.stall_seconds)  # several detector rounds on the quiet partition
         assert healed(s2) == 0
         assert "re-reading" not in w.output()
+        assert "\x1b" not in w.output()  # no terminal escape codes in a log file
         feed(s2, with_control(dual, "000000077"), "acme", "stall-2")
         wait_event(s2, "stall-2", "routed")
