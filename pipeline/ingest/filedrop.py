@@ -34,6 +34,7 @@ from pipeline.ingest.results import (
     BrokerUnavailable,
     Cancelled,
     Rejected,
+    ingest_time,
     new_ingest_id,
 )
 from pipeline.kafka.producing import Record
@@ -47,21 +48,46 @@ class ShaIndex:
     """sha256 of every file already ingested, per partner, persisted as an append-only log.
 
     Lines are ``partner sha256 ingest_id``; an entry is written (and fsynced)
-    after the broker acknowledged the file, before it is archived.
+    after the broker acknowledged the file, before it is archived. Entries
+    expire with the duplicate table's retention (an ingest id starts with its
+    time), and the whole index is forgotten when the broker turns out to be a
+    fresh one (:meth:`forget_all`): it describes data that broker never had, and
+    would otherwise swallow every re-sent file without a trace.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, retention_seconds: float) -> None:
         self.path = path
+        self.retention = retention_seconds
         self._seen: dict[tuple[str, str], str] = {}
+        expired = 0
         if path.exists():
             for line in path.read_text().splitlines():
                 parts = line.split()
-                if len(parts) == 3:
-                    self._seen[(parts[0], parts[1])] = parts[2]
+                if len(parts) != 3:
+                    continue
+                if self._expired(parts[2]):
+                    expired += 1
+                    continue
+                self._seen[(parts[0], parts[1])] = parts[2]
+        if expired:
+            self._rewrite()
+            log.info("sha256 index: %d expired entries dropped", expired)
 
-    def get(self, partner: str, sha: str) -> str | None:
-        """The ingest id that first ingested this content, if any."""
-        return self._seen.get((partner, sha))
+    def _expired(self, ingest_id: str, now: float | None = None) -> bool:
+        born = ingest_time(ingest_id)
+        return born is not None and (now or time.time()) - born > self.retention
+
+    def get(self, partner: str, sha: str, own: str | None = None) -> str | None:
+        """The ingest id that first ingested this content within the retention, if any.
+
+        ``own`` is the asking file's ingest id: a file re-driven after a crash
+        finds its own entry however old it is.
+        """
+        first = self._seen.get((partner, sha))
+        if first is not None and first != own and self._expired(first):
+            del self._seen[(partner, sha)]
+            return None
+        return first
 
     def add(self, partner: str, sha: str, ingest_id: str) -> None:
         """Record an ingested file durably."""
@@ -72,6 +98,22 @@ class ShaIndex:
             f.flush()
             os.fsync(f.fileno())
 
+    def forget_all(self, reason: str) -> None:
+        """Start empty (the broker holds none of what the index describes)."""
+        if self._seen or self.path.exists():
+            log.warning("sha256 index of %d files forgotten: %s", len(self._seen), reason)
+        self._seen.clear()
+        self._rewrite()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _rewrite(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text("".join(f"{p} {s} {i}\n" for (p, s), i in self._seen.items()), "ascii")
+        os.replace(tmp, self.path)
+
 
 class FileDrop:
     """The inbox watcher: stable files claimed, produced, archived or quarantined."""
@@ -79,7 +121,10 @@ class FileDrop:
     def __init__(self, settings: Settings, ingestor: Ingestor) -> None:
         self.settings = settings
         self.ingestor = ingestor
-        self.sha_index = ShaIndex(settings.data_dir / "state" / "ingested.log")
+        self.sha_index = ShaIndex(
+            settings.data_dir / "state" / "ingested.log", settings.dedup_retention_seconds
+        )
+        ingestor.on_fresh_broker.append(self.sha_index.forget_all)
         self._seen: dict[
             Path, tuple[int, int, float]
         ] = {}  # path -> (size, mtime_ns, first seen so)
@@ -225,7 +270,7 @@ class FileDrop:
         dup: dict[str, str] = {}
 
         def known(sha: str) -> bool:
-            first = self.sha_index.get(partner.id, sha)
+            first = self.sha_index.get(partner.id, sha, own=ingest_id)
             if first is None:
                 return False
             dup["first"] = first

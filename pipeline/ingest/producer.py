@@ -74,6 +74,7 @@ class Ingestor:
         self.broker_ok = True  # the last broker probe (``watch_broker``) succeeded
         self.spool = Spool(settings.data_dir / "state" / "pending")
         self._topics_checked = True  # False after a failure: re-create missing topics first
+        self.on_fresh_broker: list[Callable[[str], None]] = []  # e.g. the file drop's sha index
 
     @property
     def record_limit(self) -> int:
@@ -297,11 +298,17 @@ class Ingestor:
         if self._topics_checked:
             return
         try:
-            await admin.ensure_topics(self.settings, timeout=5.0)
+            self.topics_created(await admin.ensure_topics(self.settings, timeout=5.0))
         except (KafkaError, OSError, TimeoutError) as exc:
             self._failed()
             raise BrokerUnavailable(f"cannot check topics: {exc}") from None
         self._topics_checked = True
+
+    def topics_created(self, created: list[str]) -> None:
+        """Tell ``on_fresh_broker`` when edi.inbound itself had to be created: a fresh broker."""
+        if clients.topic(self.settings, INBOUND) in created:
+            for forget in self.on_fresh_broker:
+                forget("edi.inbound did not exist on the broker (a fresh or emptied broker)")
 
     async def watch_broker(self, stop: asyncio.Event, every: float = 1.0) -> None:
         """Probe the broker until ``stop``: sets ``broker_ok``; re-creates topics a restart lost."""
@@ -313,7 +320,8 @@ class Ingestor:
                     md = await asyncio.wait_for(producer.client.fetch_all_metadata(), 5.0)
                     if wanted - set(md.topics()):
                         log.warning("topics missing on the broker (restarted?); creating them")
-                        await admin.ensure_topics(self.settings, timeout=10.0)
+                        created = await admin.ensure_topics(self.settings, timeout=10.0)
+                        self.topics_created(created)
                     if not self.broker_ok:
                         log.warning("broker %s reachable again", self.settings.broker)
                     self.broker_ok = True

@@ -29,7 +29,9 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaProducer | None:
+async def _start_producer(
+    settings: Settings, stop: asyncio.Event, ingestor: Ingestor
+) -> AIOKafkaProducer | None:
     """Start a producer, waiting for the broker as long as it takes; None if ``stop`` came first."""
     delay = 0.5
     while not stop.is_set():
@@ -38,7 +40,7 @@ async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaPr
         producer = clients.producer(settings, linger_ms=0)
         try:
             await producer.start()
-            await admin.ensure_topics(settings, timeout=15.0)
+            ingestor.topics_created(await admin.ensure_topics(settings, timeout=15.0))
             return producer
         except (KafkaError, OSError, TimeoutError) as exc:
             await producer.stop()
@@ -68,7 +70,7 @@ async def serve(
     tasks: list[asyncio.Task[None]] = []
     producer: AIOKafkaProducer | None = None
     try:
-        producer = await _start_producer(settings, stop)
+        producer = await _start_producer(settings, stop, ingestor)
         if producer is None:
             return
         ingestor.producer = producer

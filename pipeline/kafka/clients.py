@@ -54,7 +54,7 @@ def topic(settings: Settings, name: str) -> str:
     return settings.topic_prefix + name
 
 
-class BrokerUnreachable(Exception):
+class BrokerUnreachable(ConnectionError):
     """The broker did not answer within the connect timeout (retriable: the broker may come back)."""
 
     retriable = True

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,37 +24,14 @@ from benchmarks.generate import generate
 from parsers import parse
 from pipeline.contracts.topics import DEADLETTER, INBOUND, TRACKING
 from pipeline.ingest.filedrop import FileDrop
-from pipeline.ingest.producer import Ingestor
-from pipeline.kafka import admin, clients
-from pipeline.partners.profiles import load_registry
+from pipeline.kafka import clients
 from pipeline.settings import Settings
 from pipeline.tools.broker import EmbeddedBroker
 from tests.faultkit import expected_ids, x12_file
+from tests.pipeline.ingest.conftest import MakeDrop
 from tests.procs import Proc, peak_rss_mb, read_topic, wait_http, wait_until
 
 CORPUS_850 = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"  # ZZ:SENDERISA = acme
-
-MakeDrop = Callable[..., Awaitable[FileDrop]]
-
-
-@pytest.fixture()
-async def make_drop(make_settings: Callable[..., Settings]) -> AsyncIterator[MakeDrop]:
-    """A FileDrop with a real producer; ``make_drop(**settings overrides)``."""
-    producers = []
-
-    async def make(producer_options: dict[str, Any] | None = None, **overrides: Any) -> FileDrop:
-        s = make_settings(**{"stable_seconds": 0.0, **overrides})
-        await admin.ensure_topics(s)
-        producer = clients.producer(s, **(producer_options or {}))
-        await producer.start()
-        producers.append(producer)
-        drop = FileDrop(s, Ingestor(s, load_registry(s), producer))
-        drop.ensure_dirs()
-        return drop
-
-    yield make
-    for p in producers:
-        await p.stop()
 
 
 async def records(s: Settings, topic: str, n: int, timeout: float = 30.0) -> list[Any]:
