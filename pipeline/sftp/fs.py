@@ -277,9 +277,12 @@ class PartnerFS(asyncssh.SFTPServer):
 
         asyncssh closes every open handle when a session ends (client gone,
         channel closed); those uploads are incomplete and must not be submitted.
-        At that point the channel has stopped receiving.
+        At that point the channel has stopped receiving (EOF or close from the
+        client) or sending (connection lost). ``_recv_state`` is asyncssh's own
+        (pinned version; tests cover both ends).
         """
-        return getattr(self.channel, "_recv_state", "open") == "open"
+        chan = self.channel
+        return getattr(chan, "_recv_state", "open") == "open" and not chan.is_closing()
 
     async def close(self, file_obj: object) -> None:
         """Close a handle; a complete upload with a final name is submitted to ingest here."""
