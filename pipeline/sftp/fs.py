@@ -58,6 +58,10 @@ class Session:
     outbox: Path  # outbox_root/<partner>
     max_file_bytes: int
     submit: Submit
+    max_open_files: int = 64  # open handles per connection (uploads and downloads)
+    max_channels: int = 2  # SFTP sessions per connection
+    open_files: int = 0
+    channels: int = 0
     last_activity: float = field(default_factory=time.monotonic)
     writing: set[Path] = field(default_factory=set)  # staged files open for writing
 
@@ -144,14 +148,23 @@ def realpath(path: bytes) -> bytes:
 class PartnerFS(asyncssh.SFTPServer):
     """One SFTP session's file system: the partner's inbox and outbox, nothing else."""
 
-    def __init__(self, chan: asyncssh.SSHServerChannel[bytes], session: Session) -> None:
+    def __init__(
+        self, chan: asyncssh.SSHServerChannel[bytes], session: Session, refused: str = ""
+    ) -> None:
         super().__init__(chan)
         self.s = session
+        self.refused = refused  # set: a session over a limit, every request answered with it
+
+    def _begin(self) -> None:
+        """Start a request: count it as activity, or refuse it when this session is over a limit."""
+        if self.refused:
+            raise asyncssh.SFTPFailure(self.refused)
+        self.s.touch()
 
     # -- resolving ----------------------------------------------------------------
     def _file(self, path: bytes, op: str) -> tuple[str, str]:
         """``(folder, name)`` of a path naming a file in /inbox or /outbox."""
-        self.s.touch()
+        self._begin()
         parts = parse(path)
         if len(parts) != 2 or parts[0] not in (INBOX, OUTBOX):
             if len(parts) <= 1 and (not parts or parts[0] in (INBOX, OUTBOX)):
@@ -201,6 +214,9 @@ class PartnerFS(asyncssh.SFTPServer):
     def open(self, path: bytes, pflags: int, attrs: SFTPAttrs) -> object:
         """Open an inbox file for writing (always a new staged file) or an outbox file to read."""
         folder, name = self._file(path, "open")
+        if self.s.open_files >= self.s.max_open_files:
+            metrics.LIMITS.labels("open_files").inc()
+            raise asyncssh.SFTPFailure(f"too many open files (limit {self.s.max_open_files})")
         writing = bool(pflags & (asyncssh.FXF_WRITE | asyncssh.FXF_APPEND | asyncssh.FXF_CREAT))
         if folder == OUTBOX:
             if writing:
@@ -210,6 +226,7 @@ class PartnerFS(asyncssh.SFTPServer):
             except OSError:
                 raise _missing() from None
             metrics.DOWNLOADS.labels(self.s.partner_id).inc()
+            self.s.open_files += 1
             return _Download(fd)
         if not writing:
             raise _denied("inbox_read", "the inbox is write-only")
@@ -222,6 +239,7 @@ class PartnerFS(asyncssh.SFTPServer):
             log.warning("sftp: partner %s cannot stage an upload (%s)", self.s.partner_id, exc)
             raise asyncssh.SFTPFailure("cannot store the file now") from None
         self.s.writing.add(local)
+        self.s.open_files += 1
         return _Upload(fd, local, name)
 
     def open56(self, path: bytes, desired_access: int, flags: int, attrs: SFTPAttrs) -> object:
@@ -230,14 +248,14 @@ class PartnerFS(asyncssh.SFTPServer):
 
     def read(self, file_obj: object, offset: int, size: int) -> bytes:
         """Read from an outbox file."""
-        self.s.touch()
+        self._begin()
         if not isinstance(file_obj, _Download):
             raise _denied("inbox_read", "the inbox is write-only")
         return os.pread(file_obj.fd, size, offset)
 
     def write(self, file_obj: object, offset: int, data: bytes) -> int:
         """Write to an upload, aborting it (once, with EDI103) past the size limit."""
-        self.s.touch()
+        self._begin()
         if not isinstance(file_obj, _Upload):
             raise _denied("outbox_write", "the outbox is read-only")
         limit = self.s.max_file_bytes
@@ -271,6 +289,7 @@ class PartnerFS(asyncssh.SFTPServer):
             up.closed = True
             os.close(up.fd)
             self.s.writing.discard(up.local)
+            self.s.open_files -= 1
 
     def _client_closed(self) -> bool:
         """True when a close came from the client, not from asyncssh ending the session.
@@ -286,9 +305,10 @@ class PartnerFS(asyncssh.SFTPServer):
 
     async def close(self, file_obj: object) -> None:
         """Close a handle; a complete upload with a final name is submitted to ingest here."""
-        self.s.touch()
+        self._begin()
         if isinstance(file_obj, _Download):
             os.close(file_obj.fd)
+            self.s.open_files -= 1
             return
         if not isinstance(file_obj, _Upload) or file_obj.closed:
             return
@@ -329,7 +349,7 @@ class PartnerFS(asyncssh.SFTPServer):
     # -- attributes ---------------------------------------------------------------
     def stat(self, path: bytes) -> SFTPAttrs:
         """Attributes of the root, a folder, or a visible file (links are never followed)."""
-        self.s.touch()
+        self._begin()
         parts = parse(path)
         if not parts or (len(parts) == 1 and parts[0] in (INBOX, OUTBOX)):
             return _dir_attrs()
@@ -369,7 +389,7 @@ class PartnerFS(asyncssh.SFTPServer):
     # -- folders ----------------------------------------------------------------
     async def scandir(self, path: bytes) -> AsyncIterator[SFTPName]:
         """List the root (two folders), the inbox (held uploads) or the outbox (files to fetch)."""
-        self.s.touch()
+        self._begin()
         parts = parse(path)
         if len(parts) > 1 or (parts and parts[0] not in (INBOX, OUTBOX)):
             raise _missing()
@@ -402,7 +422,7 @@ class PartnerFS(asyncssh.SFTPServer):
 
     def realpath(self, path: bytes) -> bytes:
         """Normalised path (``..`` clamped at the root), for clients' ``cd`` and ``pwd``."""
-        self.s.touch()
+        self._begin()
         return realpath(path)
 
     def mkdir(self, path: bytes, attrs: SFTPAttrs) -> None:
@@ -466,7 +486,9 @@ class PartnerFS(asyncssh.SFTPServer):
         raise asyncssh.SFTPOpUnsupported("statvfs not supported")
 
     def exit(self) -> None:
-        """Session ended: uploads still open were aborted by ``close``."""
+        """Session ended (uploads still open were aborted by ``close``): free its slot."""
+        if not self.refused:
+            self.s.channels = max(0, self.s.channels - 1)
 
 
 SessionFactory = Callable[[asyncssh.SSHServerChannel[bytes]], PartnerFS]

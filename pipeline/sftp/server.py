@@ -40,6 +40,8 @@ class SftpConfig:
     data_dir: Path = Path("var")  # sftp/ssh_host_ed25519_key and sftp/staging/<partner>/ live here
     max_file_bytes: int = 2 * 1024**3
     max_sessions: int = 4  # concurrent logged-in connections per partner
+    max_channels: int = 2  # SFTP sessions (channels) on one connection
+    max_open_files: int = 64  # open file handles on one connection
     idle_timeout: float = 300.0  # seconds without an SFTP request before the session is closed
     login_timeout: float = 30.0  # seconds to complete authentication
     auth_delay: float = 0.25  # first delay after a failure; doubles with each further one
@@ -193,6 +195,8 @@ class _Connection(asyncssh.SSHServer):
             outbox=self.sh.outbox_root / partner.id,
             max_file_bytes=cfg.max_file_bytes,
             submit=self.sh.submit,
+            max_open_files=cfg.max_open_files,
+            max_channels=cfg.max_channels,
         )
         self.sh.sessions[partner.id] = self.sh.sessions.get(partner.id, 0) + 1
         metrics.SESSIONS.labels(partner.id).set(self.sh.sessions[partner.id])
@@ -280,7 +284,19 @@ class SftpServer:
         owner = chan.get_connection().get_owner()
         if not isinstance(owner, _Connection) or owner.session is None:
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "refused")
-        return PartnerFS(chan, owner.session)
+        session = owner.session
+        if session.channels >= session.max_channels:
+            metrics.LIMITS.labels("channels").inc()
+            log.warning(
+                "sftp: partner %s opened more than %d SFTP sessions on one connection; refused (%s)",
+                session.partner_id,
+                session.max_channels,
+                codes.SESSION_LIMIT,
+            )
+            why = f"{codes.SESSION_LIMIT} too many SFTP sessions on one connection"
+            return PartnerFS(chan, session, refused=why)
+        session.channels += 1
+        return PartnerFS(chan, session)
 
     def _clear_staging(self) -> None:
         root = self.config.staging

@@ -85,3 +85,26 @@ async def test_idle_session_is_closed_with_edi113(make_server: MakeServer, keys:
             await sftp.listdir("/")
     assert hits("idle") == before + 1
     assert server._shared.sessions["acme"] == 0
+
+
+async def test_open_files_and_sftp_sessions_per_connection_are_capped(
+    make_server: MakeServer, keys: Keys, recorder: Recorder
+) -> None:
+    server = await make_server(max_open_files=3, max_channels=1)
+    async with connect(server, key=keys.a) as conn:
+        async with conn.start_sftp_client() as sftp:
+            files = [await sftp.open(f"/inbox/f{i}.edi", "wb") for i in range(3)]
+            with pytest.raises(asyncssh.SFTPFailure, match="too many open files"):
+                await sftp.open("/inbox/f3.edi", "wb")
+            await files[0].close()
+            files[0] = await sftp.open("/inbox/f3.edi", "wb")  # a slot was freed
+            async with conn.start_sftp_client() as second:
+                with pytest.raises(asyncssh.SFTPFailure, match="EDI112"):
+                    await second.listdir("/")
+                with pytest.raises(asyncssh.SFTPFailure, match="EDI112"):
+                    await second.open("/inbox/x.edi", "wb")
+            for f in files:
+                await f.close()
+        async with conn.start_sftp_client() as again:  # the first session ended: allowed
+            assert "outbox" in await again.listdir("/")
+    assert sorted(c.filename for c in recorder.calls) == ["f0.edi", "f1.edi", "f2.edi", "f3.edi"]
