@@ -57,6 +57,7 @@ def filedrop_submit(inbox: Path) -> Submit:
     async def submit(
         partner_id: str, filename: str, local_path: Path, remote_addr: str, user: str
     ) -> None:
+        """Rename into the inbox (same file system: one atomic step), never over a file."""
         folder = inbox / partner_id
         folder.mkdir(parents=True, exist_ok=True)
         dest = folder / filename
@@ -68,6 +69,7 @@ def filedrop_submit(inbox: Path) -> Submit:
 
 
 def _args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
     p = argparse.ArgumentParser(prog="python -m pipeline.sftp", description=__doc__)
     p.add_argument("--partners", type=Path, help="partners file (TOML)")
     p.add_argument("--data-dir", type=Path, default=Path("var"))

@@ -31,6 +31,7 @@ PASSWORD_FIELD = "sftp_password_hash"
 
 
 def _b64(data: bytes) -> str:
+    """Standard base64 text (the hash format's salt and digest fields)."""
     return base64.b64encode(data).decode("ascii")
 
 
@@ -44,6 +45,7 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int
 
 
 def _maxmem(n: int, r: int) -> int:
+    """OpenSSL's memory cap for one scrypt call: what ``n`` and ``r`` need, plus slack."""
     return 128 * n * r * 2 + 1_048_576
 
 

@@ -7,6 +7,7 @@ the file-size limit reuses EDI103 (FILE_TOO_LARGE) of the file drop.
 from __future__ import annotations
 
 FILE_TOO_LARGE = "EDI103"  # existing: input larger than the configured cap
+BAD_NAME = "EDI105"  # existing: file name not acceptable (the shared rule in names.py)
 SESSION_LIMIT = "EDI112"  # too many concurrent SFTP sessions for one partner
 IDLE_TIMEOUT = "EDI113"  # an SFTP session idle longer than the limit was closed
 SUBMIT_FAILED = "EDI114"  # an uploaded file was not accepted by ingest (retriable)

@@ -89,11 +89,13 @@ class _Download:
 
 
 def _denied(op: str, why: str = "permission denied") -> asyncssh.SFTPError:
+    """A refusal (counted by operation in ``edi_sftp_refused_total``)."""
     metrics.REFUSED.labels(op).inc()
     return asyncssh.SFTPPermissionDenied(why)
 
 
 def _missing() -> asyncssh.SFTPError:
+    """The one answer for anything outside the partner's view: it does not exist."""
     return asyncssh.SFTPNoSuchFile("no such file")
 
 
@@ -118,10 +120,12 @@ def parse(path: bytes) -> tuple[str, ...]:
 
 
 def _dir_attrs() -> SFTPAttrs:
+    """Attributes of the root and the two folders (no owner, no real times)."""
     return SFTPAttrs(type=asyncssh.FILEXFER_TYPE_DIRECTORY, permissions=_DIR_MODE)
 
 
 def _file_attrs(st: os.stat_result) -> SFTPAttrs:
+    """Attributes of a file: size and time only (never the server's owner or mode)."""
     return SFTPAttrs(
         type=asyncssh.FILEXFER_TYPE_REGULAR,
         size=st.st_size,
@@ -170,8 +174,10 @@ class PartnerFS(asyncssh.SFTPServer):
             if len(parts) <= 1 and (not parts or parts[0] in (INBOX, OUTBOX)):
                 raise _denied(op, "not a file")
             raise _missing()
-        if bad_name(parts[1]):
-            raise _missing()
+        why = bad_name(parts[1])
+        if why:
+            metrics.REFUSED.labels("bad_name").inc()
+            raise asyncssh.SFTPFailure(f"{codes.BAD_NAME} {why}")
         return parts[0], parts[1]
 
     def _staged(self, name: str) -> Path | None:
@@ -285,6 +291,7 @@ class PartnerFS(asyncssh.SFTPServer):
         up.local.unlink(missing_ok=True)
 
     def _release(self, up: _Upload) -> None:
+        """Close an upload's descriptor once and free its open-file slot."""
         if not up.closed:
             up.closed = True
             os.close(up.fd)

@@ -14,7 +14,6 @@ import logging
 import os
 import posixpath
 import secrets
-import stat
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -298,11 +297,3 @@ class PushDelivery:
             await self.emit(event)
         except Exception as exc:
             log.warning("sftp push: tracking event not sent (%s)", type(exc).__name__)
-
-
-def is_regular(path: Path) -> bool:
-    """True for a regular file that is not a symbolic link."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False

@@ -50,10 +50,12 @@ class SftpConfig:
 
     @property
     def host_key_path(self) -> Path:
+        """Where the host key is kept."""
         return self.data_dir / "sftp" / HOST_KEY_NAME
 
     @property
     def staging(self) -> Path:
+        """Root of the per-partner staging folders (uploads until close)."""
         return self.data_dir / "sftp" / "staging"
 
     @classmethod
@@ -111,11 +113,13 @@ class _Connection(asyncssh.SSHServer):
         self._idle: asyncio.Task[None] | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        """Remember the connection and its source address (for throttling and submit)."""
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.addr = str(peer[0]) if peer else "unknown"
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """Free the session slot; a connection that never logged in counts as one failure."""
         if self._idle is not None:
             self._idle.cancel()
         if self.session is not None:
@@ -141,6 +145,7 @@ class _Connection(asyncssh.SSHServer):
         return True
 
     def public_key_auth_supported(self) -> bool:
+        """Public keys are offered to every user."""
         return True
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
@@ -151,7 +156,8 @@ class _Connection(asyncssh.SSHServer):
         return ok
 
     def password_auth_supported(self) -> bool:
-        return True  # offered for every user, so the method list reveals nothing
+        """Passwords are offered to every user, with or without a hash: the list reveals nothing."""
+        return True
 
     async def validate_password(self, username: str, password: str) -> bool:
         """Check against ``sftp_password_hash`` (scrypt in a thread); failures are slowed."""
@@ -281,6 +287,7 @@ class SftpServer:
         )
 
     def _sftp_session(self, chan: asyncssh.SSHServerChannel[bytes]) -> PartnerFS:
+        """The file system of a new SFTP channel, bound to its connection's partner."""
         owner = chan.get_connection().get_owner()
         if not isinstance(owner, _Connection) or owner.session is None:
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "refused")
@@ -299,6 +306,7 @@ class SftpServer:
         return PartnerFS(chan, session)
 
     def _clear_staging(self) -> None:
+        """Remove staged files of a previous run: none was submitted, no client got an OK."""
         root = self.config.staging
         if not root.is_dir() or root.is_symlink():
             return

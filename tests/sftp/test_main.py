@@ -60,3 +60,13 @@ def test_hash_password_cli_reads_stdin(
     out = capsys.readouterr().out
     assert out.startswith("sftp_password_hash = ")
     assert verify_password("s3cret", out.split('"')[1])
+
+
+def test_config_from_settings(tmp_path: Path) -> None:
+    from pipeline.settings import Settings
+    from pipeline.sftp import SftpConfig
+
+    settings = Settings(data_dir=tmp_path, max_file_bytes=1234)
+    config = SftpConfig.from_settings(settings, port=0)
+    assert (config.data_dir, config.max_file_bytes, config.port) == (tmp_path, 1234, 0)
+    assert config.host_key_path == tmp_path / "sftp" / "ssh_host_ed25519_key"
