@@ -25,8 +25,8 @@ from typing import Any
 import asyncssh
 
 from benchmarks.common import machine_info
-from pipeline.partners import Partner
-from pipeline.sftp import SftpConfig, SftpServer
+from pipeline.ingest.sftp import SftpConfig, SftpServer
+from pipeline.partners.profiles import Partner
 
 
 class _Count:

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncssh
 
-from pipeline.partners import Partner
+from pipeline.partners.profiles import Partner
 
 SCRYPT_N = 1 << 14  # 16 MiB of memory per check with r=8: slow for guessers, fine for logins
 SCRYPT_R = 8
@@ -164,7 +164,7 @@ class Throttle:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pipeline.sftp.auth``: print an ``sftp_password_hash`` for a password.
+    """``python -m pipeline.ingest.sftp.auth``: print an ``sftp_password_hash`` for a password.
 
     The password is read from the terminal (or one line of standard input), never
     from the command line, so it stays out of shell history and process lists.

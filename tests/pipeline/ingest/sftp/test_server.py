@@ -11,9 +11,16 @@ from typing import Any
 import asyncssh
 import pytest
 
-from pipeline.partners import PartnerRegistry
-from pipeline.sftp import SftpServer
-from tests.sftp.conftest import PASSWORD_A, Keys, MakeServer, Recorder, connect, partner
+from pipeline.ingest.sftp import SftpServer
+from pipeline.partners.profiles import PartnerRegistry
+from tests.pipeline.ingest.sftp.conftest import (
+    PASSWORD_A,
+    Keys,
+    MakeServer,
+    Recorder,
+    connect,
+    partner,
+)
 
 EDI = b"ISA*00*          *00*          *ZZ*ACMEFOODS      *ZZ*RECEIVER       *" + b"x" * 4000
 

@@ -16,8 +16,8 @@ from typing import Any, cast
 import asyncssh
 import pytest
 
-from pipeline.partners import Partner, PartnerRegistry
-from pipeline.sftp import SftpConfig, SftpServer, hash_password
+from pipeline.ingest.sftp import SftpConfig, SftpServer, hash_password
+from pipeline.partners.profiles import Partner, PartnerRegistry
 
 PASSWORD_A = "correct horse battery staple"
 _n = itertools.count(1)

@@ -22,8 +22,9 @@ from typing import Protocol
 import asyncssh
 from asyncssh import SFTPAttrs, SFTPName
 
-from pipeline.sftp import codes, metrics
-from pipeline.sftp.names import bad_name, decode_name, is_temporary_name
+from pipeline import metrics
+from pipeline.contracts import errors as perr
+from pipeline.ingest.names import bad_name, decode_name, is_temporary_name
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class _Download:
 
 def _denied(op: str, why: str = "permission denied") -> asyncssh.SFTPError:
     """A refusal (counted by operation in ``edi_sftp_refused_total``)."""
-    metrics.REFUSED.labels(op).inc()
+    metrics.SFTP_REFUSED.labels(op).inc()
     return asyncssh.SFTPPermissionDenied(why)
 
 
@@ -176,8 +177,8 @@ class PartnerFS(asyncssh.SFTPServer):
             raise _missing()
         why = bad_name(parts[1])
         if why:
-            metrics.REFUSED.labels("bad_name").inc()
-            raise asyncssh.SFTPFailure(f"{codes.BAD_NAME} {why}")
+            metrics.SFTP_REFUSED.labels("bad_name").inc()
+            raise asyncssh.SFTPFailure(f"{perr.BAD_NAME} {why}")
         return parts[0], parts[1]
 
     def _staged(self, name: str) -> Path | None:
@@ -221,7 +222,7 @@ class PartnerFS(asyncssh.SFTPServer):
         """Open an inbox file for writing (always a new staged file) or an outbox file to read."""
         folder, name = self._file(path, "open")
         if self.s.open_files >= self.s.max_open_files:
-            metrics.LIMITS.labels("open_files").inc()
+            metrics.SFTP_LIMITS.labels("open_files").inc()
             raise asyncssh.SFTPFailure(f"too many open files (limit {self.s.max_open_files})")
         writing = bool(pflags & (asyncssh.FXF_WRITE | asyncssh.FXF_APPEND | asyncssh.FXF_CREAT))
         if folder == OUTBOX:
@@ -231,7 +232,7 @@ class PartnerFS(asyncssh.SFTPServer):
                 fd = os.open(self._outbox_file(name), os.O_RDONLY | os.O_NOFOLLOW)
             except OSError:
                 raise _missing() from None
-            metrics.DOWNLOADS.labels(self.s.partner_id).inc()
+            metrics.SFTP_DOWNLOADS.labels(self.s.partner_id).inc()
             self.s.open_files += 1
             return _Download(fd)
         if not writing:
@@ -266,17 +267,17 @@ class PartnerFS(asyncssh.SFTPServer):
             raise _denied("outbox_write", "the outbox is read-only")
         limit = self.s.max_file_bytes
         if file_obj.aborted:
-            raise asyncssh.SFTPFailure(f"{codes.FILE_TOO_LARGE} file larger than {limit} bytes")
+            raise asyncssh.SFTPFailure(f"{perr.FILE_TOO_LARGE} file larger than {limit} bytes")
         if offset + len(data) > limit:
             self._abort(file_obj)
-            metrics.LIMITS.labels("file_size").inc()
+            metrics.SFTP_LIMITS.labels("file_size").inc()
             log.warning(
                 "sftp: partner %s upload over the %d-byte limit, aborted (%s)",
                 self.s.partner_id,
                 limit,
-                codes.FILE_TOO_LARGE,
+                perr.FILE_TOO_LARGE,
             )
-            raise asyncssh.SFTPFailure(f"{codes.FILE_TOO_LARGE} file larger than {limit} bytes")
+            raise asyncssh.SFTPFailure(f"{perr.FILE_TOO_LARGE} file larger than {limit} bytes")
         try:
             return os.pwrite(file_obj.fd, data, offset)
         except OSError as exc:
@@ -333,20 +334,20 @@ class PartnerFS(asyncssh.SFTPServer):
         try:
             await s.submit(s.partner_id, name, local, s.remote_addr, s.user)
         except Exception as exc:
-            metrics.SUBMIT_FAILURES.labels(s.partner_id).inc()
+            metrics.SFTP_SUBMIT_FAILURES.labels(s.partner_id).inc()
             log.warning(
                 "sftp: partner %s upload not accepted (%s: %s)",
                 s.partner_id,
-                codes.SUBMIT_FAILED,
+                perr.SUBMIT_FAILED,
                 type(exc).__name__,
             )
             raise asyncssh.SFTPFailure(
-                f"{codes.SUBMIT_FAILED} upload not accepted; send it again"
+                f"{perr.SUBMIT_FAILED} upload not accepted; send it again"
             ) from None
         finally:
             local.unlink(missing_ok=True)
-        metrics.UPLOADS.labels(s.partner_id).inc()
-        metrics.UPLOAD_BYTES.labels(s.partner_id).inc(size)
+        metrics.SFTP_UPLOADS.labels(s.partner_id).inc()
+        metrics.SFTP_UPLOAD_BYTES.labels(s.partner_id).inc(size)
 
     def fsync(self, file_obj: object) -> None:
         """Flush an upload to disk (``fsync@openssh.com``)."""
@@ -452,7 +453,7 @@ class PartnerFS(asyncssh.SFTPServer):
         except OSError:
             raise _missing() from None
         if folder == OUTBOX:
-            metrics.OUTBOX_DELETES.labels(self.s.partner_id).inc()
+            metrics.SFTP_OUTBOX_DELETES.labels(self.s.partner_id).inc()
 
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
         """Rename a held inbox upload; a final name submits it. Nothing else can be renamed."""

@@ -7,8 +7,8 @@ import asyncio
 import asyncssh
 import pytest
 
-from pipeline.sftp import metrics
-from tests.sftp.conftest import Keys, MakeServer, Recorder, connect
+from pipeline import metrics
+from tests.pipeline.ingest.sftp.conftest import Keys, MakeServer, Recorder, connect
 
 
 class LostReason(asyncssh.SSHClient):
@@ -22,7 +22,7 @@ class LostReason(asyncssh.SSHClient):
 
 def hits(limit: str) -> float:
     """The current value of ``edi_sftp_limit_hits_total{limit=...}``."""
-    value: float = metrics.LIMITS.labels(limit)._value.get()
+    value: float = metrics.SFTP_LIMITS.labels(limit)._value.get()
     return value
 
 

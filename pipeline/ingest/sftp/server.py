@@ -20,10 +20,17 @@ from typing import Any
 
 import asyncssh
 
-from pipeline.partners import Partner
-from pipeline.sftp import codes, metrics
-from pipeline.sftp.auth import Throttle, key_matches, partner_keys, password_hash, verify_password
-from pipeline.sftp.fs import PartnerFS, Session, Submit
+from pipeline import metrics
+from pipeline.contracts import errors as perr
+from pipeline.ingest.sftp.auth import (
+    Throttle,
+    key_matches,
+    partner_keys,
+    password_hash,
+    verify_password,
+)
+from pipeline.ingest.sftp.fs import PartnerFS, Session, Submit
+from pipeline.partners.profiles import Partner
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +132,7 @@ class _Connection(asyncssh.SSHServer):
         if self.session is not None:
             pid = self.session.partner_id
             self.sh.sessions[pid] = max(0, self.sh.sessions.get(pid, 1) - 1)
-            metrics.SESSIONS.labels(pid).set(self.sh.sessions[pid])
+            metrics.SFTP_SESSIONS.labels(pid).set(self.sh.sessions[pid])
         elif not self.counted:
             self._fail("connection")
 
@@ -133,7 +140,7 @@ class _Connection(asyncssh.SSHServer):
         """Count one refused authentication for this connection's address."""
         self.counted = True
         n = self.sh.throttle.fail(self.addr)
-        metrics.AUTH_FAILURES.labels(kind).inc()
+        metrics.SFTP_AUTH_FAILURES.labels(kind).inc()
         if n in (5, 25, 125, 625):
             log.warning("sftp: %d failed logins from one address; answers slowed", n)
 
@@ -180,17 +187,17 @@ class _Connection(asyncssh.SSHServer):
             self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "Permission denied")
             return
         if self.sh.sessions.get(partner.id, 0) >= cfg.max_sessions:
-            metrics.LIMITS.labels("sessions").inc()
+            metrics.SFTP_LIMITS.labels("sessions").inc()
             log.warning(
                 "sftp: partner %s at its limit of %d sessions; refused (%s)",
                 partner.id,
                 cfg.max_sessions,
-                codes.SESSION_LIMIT,
+                perr.SESSION_LIMIT,
             )
             self.counted = True
             self.conn.disconnect(
                 asyncssh.DISC_TOO_MANY_CONNECTIONS,
-                f"{codes.SESSION_LIMIT} too many concurrent sessions (limit {cfg.max_sessions})",
+                f"{perr.SESSION_LIMIT} too many concurrent sessions (limit {cfg.max_sessions})",
             )
             return
         self.session = Session(
@@ -205,8 +212,8 @@ class _Connection(asyncssh.SSHServer):
             max_channels=cfg.max_channels,
         )
         self.sh.sessions[partner.id] = self.sh.sessions.get(partner.id, 0) + 1
-        metrics.SESSIONS.labels(partner.id).set(self.sh.sessions[partner.id])
-        metrics.LOGINS.labels(partner.id, self.method or "unknown").inc()
+        metrics.SFTP_SESSIONS.labels(partner.id).set(self.sh.sessions[partner.id])
+        metrics.SFTP_LOGINS.labels(partner.id, self.method or "unknown").inc()
         self._idle = asyncio.get_running_loop().create_task(self._watch_idle())
 
     async def _watch_idle(self) -> None:
@@ -215,15 +222,15 @@ class _Connection(asyncssh.SSHServer):
         while self.session is not None and self.conn is not None:
             quiet = time.monotonic() - self.session.last_activity
             if quiet >= limit:
-                metrics.LIMITS.labels("idle").inc()
+                metrics.SFTP_LIMITS.labels("idle").inc()
                 log.info(
                     "sftp: partner %s idle for %.0f s; closed (%s)",
                     self.session.partner_id,
                     limit,
-                    codes.IDLE_TIMEOUT,
+                    perr.IDLE_TIMEOUT,
                 )
                 self.conn.disconnect(
-                    asyncssh.DISC_BY_APPLICATION, f"{codes.IDLE_TIMEOUT} idle timeout"
+                    asyncssh.DISC_BY_APPLICATION, f"{perr.IDLE_TIMEOUT} idle timeout"
                 )
                 return
             await asyncio.sleep(min(limit - quiet, max(limit / 4, 0.05)))
@@ -293,14 +300,14 @@ class SftpServer:
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "refused")
         session = owner.session
         if session.channels >= session.max_channels:
-            metrics.LIMITS.labels("channels").inc()
+            metrics.SFTP_LIMITS.labels("channels").inc()
             log.warning(
                 "sftp: partner %s opened more than %d SFTP sessions on one connection; refused (%s)",
                 session.partner_id,
                 session.max_channels,
-                codes.SESSION_LIMIT,
+                perr.SESSION_LIMIT,
             )
-            why = f"{codes.SESSION_LIMIT} too many SFTP sessions on one connection"
+            why = f"{perr.SESSION_LIMIT} too many SFTP sessions on one connection"
             return PartnerFS(chan, session, refused=why)
         session.channels += 1
         return PartnerFS(chan, session)

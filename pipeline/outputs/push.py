@@ -22,9 +22,10 @@ from typing import Any, cast
 
 import asyncssh
 
-from pipeline.partners import Partner
-from pipeline.sftp import codes, metrics
-from pipeline.sftp.names import bad_name
+from pipeline import metrics
+from pipeline.contracts import errors as perr
+from pipeline.ingest.names import bad_name
+from pipeline.partners.profiles import Partner
 
 log = logging.getLogger(__name__)
 
@@ -186,15 +187,15 @@ class PushDelivery:
                     await self._done(partner.id, local, state.attempts + 1)
                     sent += 1
         except PushConfigError as exc:
-            await self._failed(partner.id, files[sent:], codes.DELIVERY_CONFIG, str(exc), False)
+            await self._failed(partner.id, files[sent:], perr.DELIVERY_CONFIG, str(exc), False)
         except asyncssh.HostKeyNotVerifiable:
-            await self._failed(partner.id, files[sent:], codes.DELIVERY_HOST_KEY, "", False)
+            await self._failed(partner.id, files[sent:], perr.DELIVERY_HOST_KEY, "", False)
         except (asyncssh.PermissionDenied, asyncssh.SFTPError) as exc:
             reason = type(exc).__name__
-            await self._failed(partner.id, files[sent:], codes.DELIVERY_REFUSED, reason, False)
+            await self._failed(partner.id, files[sent:], perr.DELIVERY_REFUSED, reason, False)
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             reason = type(exc).__name__
-            await self._failed(partner.id, files[sent:], codes.DELIVERY_UNREACHABLE, reason, True)
+            await self._failed(partner.id, files[sent:], perr.DELIVERY_UNREACHABLE, reason, True)
         else:
             self._state[partner.id] = _State()
         return sent
@@ -269,7 +270,7 @@ class PushDelivery:
             "sftp push: partner %s not delivered (%s %s), retrying every %.0f s at most",
             partner_id,
             code,
-            codes.TITLES.get(code, ""),
+            perr.title(code),
             cfg.backoff_max,
         )
         for local in files:
@@ -279,7 +280,7 @@ class PushDelivery:
                 local.name,
                 attempts=state.attempts,
                 code=code,
-                reason=f"{codes.TITLES.get(code, '')}{': ' + detail if detail else ''}",
+                reason=f"{perr.title(code)}{': ' + detail if detail else ''}",
                 retriable=retriable,
             )
 

@@ -8,11 +8,10 @@ from typing import Any
 
 import asyncssh
 
-from pipeline.broker import free_port
-from pipeline.partners import Partner, PartnerRegistry
-from pipeline.sftp import PushDelivery, PushSettings
-from pipeline.sftp.push import OutboundSftp, PushConfigError
-from tests.sftp.conftest import Keys, MakeServer, Recorder, partner, public_line
+from pipeline.outputs.push import OutboundSftp, PushConfigError, PushDelivery, PushSettings
+from pipeline.partners.profiles import Partner, PartnerRegistry
+from pipeline.tools.broker import free_port
+from tests.pipeline.ingest.sftp.conftest import Keys, MakeServer, Recorder, partner, public_line
 
 FAST = PushSettings(scan_seconds=0.05, backoff_initial=0.1, backoff_max=0.4, alert_after=3)
 
