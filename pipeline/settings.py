@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
     max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
     retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
+    check_writers: bool = Field(
+        True,
+        description="take an inbox file only when no process has it open for writing (/proc; Linux)",
+    )
     incomplete_wait_seconds: float = Field(
         30.0,
         ge=0,

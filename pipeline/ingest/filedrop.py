@@ -39,9 +39,11 @@ from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import (
     BrokerUnavailable,
     Cancelled,
+    IncompleteTail,
     Rejected,
     new_ingest_id,
 )
+from pipeline.ingest.writers import open_for_writing
 from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import Partner
 from pipeline.settings import Settings
@@ -127,11 +129,13 @@ class FileDrop:
         """(partner folder, path) of inbox entries ready to take.
 
         Regular files are ready once their size and mtime have been stable for
-        ``stable_seconds``; symlinks, non-regular files and refused names are
-        returned at once (they are quarantined without being read).
+        ``stable_seconds`` and no process has them open for writing; symlinks,
+        non-regular files and refused names are returned at once (they are
+        quarantined without being read).
         """
         now = time.monotonic()
-        out: list[tuple[str, Path]] = []
+        out: list[tuple[str, Path]] = []  # refused entries: ready at once
+        quiet: list[tuple[str, Path]] = []  # regular files unchanged for stable_seconds
         alive: set[Path] = set()
         try:
             folders = sorted(os.scandir(self.settings.inbox), key=lambda e: e.name)
@@ -173,10 +177,19 @@ class FileDrop:
                         continue
                     prev = self._seen[path]
                 if now - prev[2] >= self.settings.stable_seconds:
-                    out.append((folder.name, path))
+                    quiet.append((folder.name, path))
         for gone in set(self._seen) - alive:
             del self._seen[gone]
-        return out
+        return out + self._not_being_written(quiet)
+
+    def _not_being_written(self, quiet: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+        """Quiet files that no process has open for writing (``check_writers``; see writers.py)."""
+        if not quiet or not self.settings.check_writers:
+            return quiet
+        busy = open_for_writing(path for _, path in quiet)
+        for path in busy:
+            self._seen.pop(path, None)  # quiet again from the writer's close on
+        return [(folder, path) for folder, path in quiet if path not in busy]
 
     # -- one file ---------------------------------------------------------------------
     async def handle(self, folder: str, path: Path) -> bool:
@@ -301,7 +314,11 @@ class FileDrop:
                 known=known,
                 channel=origin.channel,
                 client=origin.client(),
+                wait_incomplete=origin is FILE_ORIGIN
+                and time.time() - st.st_mtime < s.incomplete_wait_seconds,
             )
+        except IncompleteTail:
+            return self._unclaim(partner.id, claimed, name)
         except Rejected as rej:
             return await self._quarantine(partner.id, claimed, name, ingest_id, rej.errors)
         except BrokerUnavailable as exc:
@@ -325,6 +342,20 @@ class FileDrop:
             self.sha_index.add(partner.id, result.sha256, ingest_id)
         self._archive(partner.id, claimed, name, ingest_id)
         metrics.FILES_ARCHIVED.labels(partner.id).inc()
+        return True
+
+    def _unclaim(self, partner_id: str, claimed: Path, name: str) -> bool:
+        """Put a young file that ends inside an interchange back in the inbox, to wait for the rest.
+
+        Its writer may still be appending (same inode: the rename back keeps its
+        data together). If a new file took the name meanwhile it stays claimed
+        and is retried (False) until ``incomplete_wait_seconds`` have passed.
+        """
+        back = self.settings.inbox / partner_id / name
+        if back.exists():
+            return False
+        os.rename(claimed, back)
+        log.info("file drop: a file of %s ends inside an interchange; waiting", partner_id)
         return True
 
     def _archive(self, partner_id: str, claimed: Path, name: str, ingest_id: str) -> Path:

@@ -37,6 +37,7 @@ from pipeline.ingest.plan import Plan, iter_messages, plan_input
 from pipeline.ingest.results import (
     Accepted,
     BrokerUnavailable,
+    IncompleteTail,
     Rejected,
     TryLater,
     new_ingest_id,
@@ -150,6 +151,7 @@ class Ingestor:
         known: Callable[[str], bool] | None = None,
         channel: str = "file",
         client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Produce a file in bounded memory; return the sha256 instead when ``known(sha)`` says so.
 
@@ -157,6 +159,8 @@ class Ingestor:
         anything is produced: the file drop uses it for its duplicate check.
         ``channel`` is "file" or "sftp" (an upload claimed through the file drop);
         ``client`` (SFTP user and remote address) goes into the tracking event.
+        ``wait_incomplete``: raise ``IncompleteTail`` (nothing produced) when the
+        file ends inside an interchange, for a young file that may still grow.
         """
         src = Source(path=path)
         return await self.submit_source(
@@ -168,6 +172,7 @@ class Ingestor:
             received_at=received_at,
             known=known,
             client=client,
+            wait_incomplete=wait_incomplete,
         )
 
     async def submit_source(
@@ -182,6 +187,7 @@ class Ingestor:
         timeout: float | None = None,
         known: Callable[[str], bool] | None = None,
         client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Plan, then produce ``src`` in acknowledged waves; always frees ``src``."""
         job = Job(src)
@@ -191,6 +197,8 @@ class Ingestor:
             )
             if known is not None and known(plan.sha256):
                 return plan.sha256
+            if wait_incomplete and plan.incomplete_tail and plan.status != 403:
+                raise IncompleteTail("the input ends inside an interchange")
             if plan.errors:
                 raise Rejected(plan.errors, plan.status)
             if src.changed():
