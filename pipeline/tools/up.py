@@ -159,8 +159,9 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
     try:
         asyncio.run(admin.ensure_topics(settings))
         from pipeline.partners.sync import sync
+        from pipeline.tools.demo import with_demo_key
 
-        asyncio.run(sync(settings, partners))
+        asyncio.run(sync(settings, with_demo_key(settings, partners)))
         children = children_of(settings, web_ports, logs)
         wait_ready(children, stop_requested, ready_timeout, logs)
         if not stop_requested:
@@ -205,9 +206,10 @@ def _sftp_lines(settings: Settings, partners: list) -> list[str]:  # type: ignor
     if not settings.sftp_port:
         return []
     from pipeline.ingest.sftp import mount
+    from pipeline.tools.demo import key_path
 
     user = partners[0].id if partners else "PARTNER"
-    key = settings.data_dir / "demo" / f"{user}_key"
+    key = key_path(settings, user)
     return [
         f"  sftp       {settings.sftp_host}:{settings.sftp_port}   host key {mount.fingerprint(settings)}",
         f"  try:  sftp -P {settings.sftp_port} -i {key if key.exists() else 'KEY'} "
