@@ -41,3 +41,12 @@ def test_documents_never_carry_sftp_fields_even_from_a_raw_table() -> None:
     for needle in ("sftp", "scrypt", "key_file", "acme_push_key", "known_host_key", "AAAA"):
         assert needle not in text
     assert shown["region"] == "emea"
+
+
+def test_the_partner_schema_documents_and_accepts_the_sftp_fields() -> None:
+    from pipeline.contracts import schemas
+
+    validator = schemas.validator("partner.schema.json")
+    validator.validate(Partner.from_json(PROFILE).to_json())
+    bad = {**Partner.from_json(PROFILE).to_json(), "sftp_password_hash": "sha256$abc"}
+    assert list(validator.iter_errors(bad)), "a non-scrypt hash must not validate"
