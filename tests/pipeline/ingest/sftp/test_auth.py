@@ -44,3 +44,19 @@ def test_config_from_settings(tmp_path: Path) -> None:
     config = SftpConfig.from_settings(settings, port=0)
     assert (config.data_dir, config.max_file_bytes, config.port) == (tmp_path, 1234, 0)
     assert config.host_key_path == tmp_path / "sftp" / "ssh_host_ed25519_key"
+
+
+def test_sftp_settings_reach_the_server_config(tmp_path: Path) -> None:
+    from pipeline.ingest.sftp import mount
+    from pipeline.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path, sftp_port=2222, sftp_host="0.0.0.0", sftp_max_sessions=2,
+        sftp_idle_timeout=9.0,
+    )  # fmt: skip
+    config = mount.config(settings)
+    assert (config.port, config.host, config.max_sessions, config.idle_timeout) == (
+        2222, "0.0.0.0", 2, 9.0,
+    )  # fmt: skip
+    assert mount.fingerprint(settings).startswith("SHA256:")
+    assert mount.fingerprint(settings) == mount.fingerprint(settings)  # generated once, reused
