@@ -85,7 +85,16 @@ SOURCE_FIELDS: Final = ("channel", "filename", "sha256", "ingest_id", "received_
 # Loop-start tags a fragment prefers to begin with.
 _CUT_TAGS: Final = frozenset({"HL", "LX", "CLM", "CLP", "INS", "PO1", "IT1", "LIN", "CPS"})
 # Partner-table fields never copied into documents (credentials and their hashes).
-_SECRET_MARKERS: Final = ("api_key", "secret", "password", "token", "sha256", "credential")
+_SECRET_MARKERS: Final = (
+    "api_key",
+    "secret",
+    "password",
+    "token",
+    "sha256",
+    "credential",
+    "sftp",  # sftp_public_keys, sftp_password_hash: transport credentials
+    "outbound_",  # outbound_sftp: the partner's server, user and key file
+)
 _SEP: Final = "\x1f"
 
 

@@ -81,6 +81,39 @@ OUTBOX_FILES = Counter(
 )
 
 
+# -- sftp (no label carries client-typed data: partner is a configured id) ------
+SFTP_LOGINS = Counter("edi_sftp_logins_total", "Successful SFTP logins", ["partner", "method"])
+SFTP_AUTH_FAILURES = Counter(
+    "edi_sftp_auth_failures_total",
+    "Refused SFTP authentications (wrong password, or a connection that never logged in)",
+    ["kind"],
+)
+SFTP_SESSIONS = Gauge("edi_sftp_sessions", "Open SFTP sessions", ["partner"])
+SFTP_LIMITS = Counter(
+    "edi_sftp_limit_hits_total", "SFTP limits reached", ["limit"]
+)  # limit: file_size, sessions, idle
+SFTP_UPLOADS = Counter("edi_sftp_uploads_total", "Files uploaded and submitted", ["partner"])
+SFTP_UPLOAD_BYTES = Counter(
+    "edi_sftp_upload_bytes_total", "Bytes uploaded and submitted", ["partner"]
+)
+SFTP_SUBMIT_FAILURES = Counter(
+    "edi_sftp_submit_failures_total", "Uploads that ingest did not accept", ["partner"]
+)
+SFTP_DOWNLOADS = Counter(
+    "edi_sftp_downloads_total", "Outbox files opened for download", ["partner"]
+)
+SFTP_OUTBOX_DELETES = Counter("edi_sftp_outbox_deletes_total", "Outbox files deleted", ["partner"])
+SFTP_REFUSED = Counter(
+    "edi_sftp_refused_total", "SFTP requests refused by the virtual file system", ["op"]
+)
+PUSH_DELIVERED = Counter(
+    "edi_sftp_push_delivered_total", "Outbox files pushed to partner servers", ["partner"]
+)
+PUSH_FAILURES = Counter(
+    "edi_sftp_push_failures_total", "Failed push attempts, by error code", ["partner", "code"]
+)
+
+
 def exposition() -> tuple[bytes, str]:
     """The Prometheus text exposition of this process's metrics and its content type."""
     return generate_latest(), CONTENT_TYPE_LATEST

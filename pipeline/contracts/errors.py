@@ -19,6 +19,13 @@ BROKER_UNAVAILABLE = "EDI108"
 INTERNAL = "EDI109"
 MESSAGE_TOO_LARGE = "EDI110"
 NOT_A_FILE = "EDI111"
+SESSION_LIMIT = "EDI112"  # SFTP: too many concurrent sessions (or open files) for one partner
+IDLE_TIMEOUT = "EDI113"  # SFTP: a session idle longer than the limit was closed
+SUBMIT_FAILED = "EDI114"  # SFTP: an upload was not accepted by ingest (send it again)
+DELIVERY_HOST_KEY = "EDI115"  # push: the partner's host key does not match known_host_key
+DELIVERY_UNREACHABLE = "EDI116"  # push: the partner's server is unreachable (retried)
+DELIVERY_REFUSED = "EDI117"  # push: the partner's server refused our login or upload
+DELIVERY_CONFIG = "EDI118"  # push: outbound_sftp missing or invalid
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -45,7 +52,38 @@ register(
         Level.INTERCHANGE,
     ),
     ErrorCode(NOT_A_FILE, "not a regular file (FIFO, socket, device)", Level.INTERCHANGE),
+    ErrorCode(
+        SESSION_LIMIT,
+        "too many concurrent SFTP sessions or open files for this partner",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(IDLE_TIMEOUT, "SFTP session idle too long; closed", Level.INTERCHANGE),
+    ErrorCode(
+        SUBMIT_FAILED,
+        "upload not accepted by ingest; send it again",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(
+        DELIVERY_HOST_KEY,
+        "partner SFTP host key does not match known_host_key",
+        Level.INTERCHANGE,
+    ),
+    ErrorCode(
+        DELIVERY_UNREACHABLE, "partner SFTP server unreachable", Level.INTERCHANGE, retriable=True
+    ),
+    ErrorCode(DELIVERY_REFUSED, "partner SFTP server refused login or upload", Level.INTERCHANGE),
+    ErrorCode(DELIVERY_CONFIG, "outbound_sftp profile invalid", Level.INTERCHANGE),
 )
+
+
+def title(code: str) -> str:
+    """The catalogue title of a code ("" for an unknown one), for logs and tracking reasons."""
+    from parsers.errors import CATALOGUE
+
+    entry = CATALOGUE.get(code)
+    return entry.title if entry is not None else ""
 
 
 def error(code: str, message: str, location: Location | None = None) -> EdiError:

@@ -15,7 +15,16 @@ from parsers.errors import EdiError
 
 RAW_INLINE_LIMIT = 256 * 1024  # bigger raw payloads are referenced, not copied
 
-TRACKING_EVENTS = ("received", "parsed", "routed", "acknowledged", "rejected", "duplicate")
+TRACKING_EVENTS = (
+    "received",
+    "parsed",
+    "routed",
+    "acknowledged",
+    "rejected",
+    "duplicate",
+    "delivered",  # push delivery: an outbox file uploaded to the partner's SFTP server
+    "delivery_failed",  # push delivery: not delivered (reported once per failure streak)
+)
 
 
 def now_rfc3339() -> str:

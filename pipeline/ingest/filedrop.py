@@ -7,6 +7,11 @@ crash are re-driven at start with the same ingest id. Files that cannot be
 accepted go to ``quarantine/<partner>/`` with ``<name>.error.json`` and a
 dead letter. While the broker is unreachable nothing is claimed: files wait
 in the inbox and the scan backs off.
+
+Uploads of other channels (SFTP) enter the same path: ``take_upload`` claims
+them into ``claimed/`` and ``process_claimed`` does the rest, so the sender
+check, size caps, quarantine and dead letters are the file drop's. Their
+``Origin`` (channel, user, remote address) is kept for the tracking events.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import stat
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,10 +39,12 @@ from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import (
     BrokerUnavailable,
     Cancelled,
+    IncompleteTail,
     Rejected,
     ingest_time,
     new_ingest_id,
 )
+from pipeline.ingest.writers import open_for_writing
 from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import Partner
 from pipeline.settings import Settings
@@ -115,6 +123,23 @@ class ShaIndex:
         os.replace(tmp, self.path)
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How a claimed file arrived: its channel and, for SFTP, who uploaded it from where."""
+
+    channel: str = "file"
+    user: str | None = None
+    remote_addr: str | None = None
+
+    def client(self) -> dict[str, str] | None:
+        """The ``client`` field of tracking events (None for the file drop)."""
+        out = {k: v for k, v in (("user", self.user), ("remote_addr", self.remote_addr)) if v}
+        return out or None
+
+
+FILE_ORIGIN = Origin()
+
+
 class FileDrop:
     """The inbox watcher: stable files claimed, produced, archived or quarantined."""
 
@@ -131,6 +156,8 @@ class FileDrop:
         self._backoff_until = 0.0
         self._backoff = 0.5
         self.wakeup = asyncio.Event()
+        self._origins: dict[Path, Origin] = {}  # claimed uploads of other channels (in memory)
+        self._busy: set[Path] = set()  # claimed files being processed right now
 
     def ensure_dirs(self) -> None:
         """Create inbox/<partner>/ for every partner, and the other data folders."""
@@ -147,11 +174,13 @@ class FileDrop:
         """(partner folder, path) of inbox entries ready to take.
 
         Regular files are ready once their size and mtime have been stable for
-        ``stable_seconds``; symlinks, non-regular files and refused names are
-        returned at once (they are quarantined without being read).
+        ``stable_seconds`` and no process has them open for writing; symlinks,
+        non-regular files and refused names are returned at once (they are
+        quarantined without being read).
         """
         now = time.monotonic()
-        out: list[tuple[str, Path]] = []
+        out: list[tuple[str, Path]] = []  # refused entries: ready at once
+        quiet: list[tuple[str, Path]] = []  # regular files unchanged for stable_seconds
         alive: set[Path] = set()
         try:
             folders = sorted(os.scandir(self.settings.inbox), key=lambda e: e.name)
@@ -193,10 +222,19 @@ class FileDrop:
                         continue
                     prev = self._seen[path]
                 if now - prev[2] >= self.settings.stable_seconds:
-                    out.append((folder.name, path))
+                    quiet.append((folder.name, path))
         for gone in set(self._seen) - alive:
             del self._seen[gone]
-        return out
+        return out + self._not_being_written(quiet)
+
+    def _not_being_written(self, quiet: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+        """Quiet files that no process has open for writing (``check_writers``; see writers.py)."""
+        if not quiet or not self.settings.check_writers:
+            return quiet
+        busy = open_for_writing(path for _, path in quiet)
+        for path in busy:
+            self._seen.pop(path, None)  # quiet again from the writer's close on
+        return [(folder, path) for folder, path in quiet if path not in busy]
 
     # -- one file ---------------------------------------------------------------------
     async def handle(self, folder: str, path: Path) -> bool:
@@ -248,9 +286,45 @@ class FileDrop:
             return await self._quarantine(folder, claimed, path.name, ingest_id, [err])
         return await self.process_claimed(partner, claimed)
 
+    async def take_upload(
+        self, partner_id: str, local: Path, filename: str, origin: Origin
+    ) -> None:
+        """Claim a complete upload of another channel (SFTP) and take it like a dropped file.
+
+        The upload is renamed into ``claimed/`` (same file system: one atomic
+        step), so from here on it is as durable as a dropped file: if the broker
+        is away it stays claimed and the scan loop retries it. Raises
+        ``LookupError`` for an unknown partner (the client is told to resend).
+        """
+        partner = self.ingestor.partners.get(partner_id)
+        why = bad_name(filename)
+        if partner is None or why:
+            raise LookupError(why or "unknown partner")
+        ingest_id = new_ingest_id()
+        claimed_dir = self.settings.claimed / partner.id
+        claimed_dir.mkdir(parents=True, exist_ok=True)
+        claimed = claimed_dir / f"{ingest_id}__{filename}"
+        os.rename(local, claimed)
+        self._origins[claimed] = origin
+        if not await self.process_claimed(partner, claimed):
+            self.wakeup.set()  # left claimed for the broker: the scan loop retries it
+
     async def process_claimed(self, partner: Partner, claimed: Path) -> bool:
         """Produce a claimed file (first time or re-driven); archive, quarantine or leave for retry."""
+        if claimed in self._busy:
+            return True  # an upload being taken right now: not this caller's to retry
+        self._busy.add(claimed)
+        try:
+            done = await self._process_claimed(partner, claimed)
+        finally:
+            self._busy.discard(claimed)
+        if done:
+            self._origins.pop(claimed, None)
+        return done
+
+    async def _process_claimed(self, partner: Partner, claimed: Path) -> bool:
         s = self.settings
+        origin = self._origins.get(claimed, FILE_ORIGIN)
         ingest_id, _, name = claimed.name.partition("__")
         try:
             st = claimed.lstat()
@@ -278,8 +352,18 @@ class FileDrop:
 
         try:
             result = await self.ingestor.submit_file(
-                partner, claimed, filename=name, ingest_id=ingest_id, known=known
+                partner,
+                claimed,
+                filename=name,
+                ingest_id=ingest_id,
+                known=known,
+                channel=origin.channel,
+                client=origin.client(),
+                wait_incomplete=origin is FILE_ORIGIN
+                and time.time() - st.st_mtime < s.incomplete_wait_seconds,
             )
+        except IncompleteTail:
+            return self._unclaim(partner.id, claimed, name)
         except Rejected as rej:
             return await self._quarantine(partner.id, claimed, name, ingest_id, rej.errors)
         except BrokerUnavailable as exc:
@@ -297,12 +381,26 @@ class FileDrop:
         if isinstance(result, str):  # the sha256 is in the index
             first = dup["first"]
             if first != ingest_id:
-                await self._duplicate(partner, claimed, name, ingest_id, result, first)
+                await self._duplicate(partner, claimed, name, ingest_id, result, first, origin)
                 return True
         else:
             self.sha_index.add(partner.id, result.sha256, ingest_id)
         self._archive(partner.id, claimed, name, ingest_id)
         metrics.FILES_ARCHIVED.labels(partner.id).inc()
+        return True
+
+    def _unclaim(self, partner_id: str, claimed: Path, name: str) -> bool:
+        """Put a young file that ends inside an interchange back in the inbox, to wait for the rest.
+
+        Its writer may still be appending (same inode: the rename back keeps its
+        data together). If a new file took the name meanwhile it stays claimed
+        and is retried (False) until ``incomplete_wait_seconds`` have passed.
+        """
+        back = self.settings.inbox / partner_id / name
+        if back.exists():
+            return False
+        os.rename(claimed, back)
+        log.info("file drop: a file of %s ends inside an interchange; waiting", partner_id)
         return True
 
     def _archive(self, partner_id: str, claimed: Path, name: str, ingest_id: str) -> Path:
@@ -316,16 +414,24 @@ class FileDrop:
         return dest
 
     async def _duplicate(
-        self, partner: Partner, claimed: Path, name: str, ingest_id: str, sha: str, first: str
+        self,
+        partner: Partner,
+        claimed: Path,
+        name: str,
+        ingest_id: str,
+        sha: str,
+        first: str,
+        origin: Origin = FILE_ORIGIN,
     ) -> None:
         metrics.INGEST_DUPLICATES.labels(partner.id).inc()
         event = records.tracking(
             "duplicate",
             partner=partner.id,
             ingest_id=ingest_id,
-            source=Provenance("file", name, sha, ingest_id).source(known_only=True),
+            source=Provenance(origin.channel, name, sha, ingest_id).source(known_only=True),
             original_ingest_id=first,
             reason="same sha256 already ingested",
+            **({"client": client} if (client := origin.client()) else {}),
         )
         await self.ingestor.emit(
             [Record(TRACKING, partner.id.encode(), orjson.dumps(event))],
@@ -373,7 +479,8 @@ class FileDrop:
                         raw = f.read(records.RAW_INLINE_LIMIT + 1)
         except OSError:
             raw = b""
-        await self._report(partner_id, dest, name, ingest_id, errs, raw, size=size)
+        origin = self._origins.get(claimed, FILE_ORIGIN)
+        await self._report(partner_id, dest, name, ingest_id, errs, raw, size=size, origin=origin)
         return True
 
     async def _report(
@@ -386,6 +493,7 @@ class FileDrop:
         raw: bytes,
         original: str | None = None,
         size: int | None = None,
+        origin: Origin = FILE_ORIGIN,
     ) -> None:
         metrics.QUARANTINED.labels(errs[0].code).inc()
         report = {
@@ -404,9 +512,15 @@ class FileDrop:
         tmp = dest.with_name("." + dest.name + ".error.json.tmp")
         tmp.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
         os.replace(tmp, dest.with_name(dest.name + ".error.json"))
-        source = Provenance("file", name, ingest_id=ingest_id).source(known_only=True)
+        source = Provenance(origin.channel, name, ingest_id=ingest_id).source(known_only=True)
         await self.ingestor.deadletter(
-            partner_id, errs, raw, source, reference={"quarantine": str(dest)}, size=size
+            partner_id,
+            errs,
+            raw,
+            source,
+            reference={"quarantine": str(dest)},
+            size=size,
+            client=origin.client(),
         )
 
     # -- the loop --------------------------------------------------------------------------

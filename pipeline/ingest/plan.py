@@ -35,6 +35,8 @@ from parsers.envelopes import (
     TransactionComplete,
 )
 from parsers.errors import (
+    HEADER_TRUNCATED,
+    INTERCHANGE_TRAILER_MISSING,
     ISA_UNREADABLE,
     NO_INTERCHANGE,
     SYNTAX_ID_UNKNOWN,
@@ -71,6 +73,9 @@ class Plan:
     summary: list[dict[str, Any]] = field(default_factory=list)
     errors: list[EdiError] = field(default_factory=list)  # why it is refused (empty = accepted)
     status: int = 400
+    # The input ends inside an interchange (its header, or before its trailer): a
+    # file still being written looks like this, so the file drop waits for it.
+    incomplete_tail: bool = False
 
     @property
     def interchanges(self) -> int:
@@ -182,6 +187,8 @@ class Planner:
         elif isinstance(ev, InterchangeEnd):
             return self._interchange_end()
         elif isinstance(ev, InputError):
+            if ev.error.code == HEADER_TRUNCATED:
+                self.plan.incomplete_tail = True
             self.top.append(ev.error)
             if not keeps_input_splittable(ev.error):
                 self.splittable = False  # the parser's chunker would not split such input either
@@ -242,6 +249,9 @@ class Planner:
     def _interchange_end(self) -> bool:
         cur = self._open()
         self.cur = None
+        # Only the end of input closes an interchange with this error (the machine's finish).
+        if any(e.code == INTERCHANGE_TRAILER_MISSING for e in cur.ic.errors):
+            self.plan.incomplete_tail = True
         return _close_interchange(
             self.plan, cur, self.src.buffer, self.splittable, self.max_bytes, self.record_limit
         )

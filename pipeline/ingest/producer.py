@@ -18,7 +18,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from pipeline.ingest.plan import Plan, iter_messages, plan_input
 from pipeline.ingest.results import (
     Accepted,
     BrokerUnavailable,
+    IncompleteTail,
     Rejected,
     TryLater,
     new_ingest_id,
@@ -149,21 +150,30 @@ class Ingestor:
         ingest_id: str,
         received_at: str | None = None,
         known: Callable[[str], bool] | None = None,
+        channel: str = "file",
+        client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Produce a file in bounded memory; return the sha256 instead when ``known(sha)`` says so.
 
         ``known`` is asked after pass 1 (when the sha256 is known) and before
         anything is produced: the file drop uses it for its duplicate check.
+        ``channel`` is "file" or "sftp" (an upload claimed through the file drop);
+        ``client`` (SFTP user and remote address) goes into the tracking event.
+        ``wait_incomplete``: raise ``IncompleteTail`` (nothing produced) when the
+        file ends inside an interchange, for a young file that may still grow.
         """
         src = Source(path=path)
         return await self.submit_source(
             partner,
             src,
-            channel="file",
+            channel=channel,
             filename=filename,
             ingest_id=ingest_id,
             received_at=received_at,
             known=known,
+            client=client,
+            wait_incomplete=wait_incomplete,
         )
 
     async def submit_source(
@@ -177,6 +187,8 @@ class Ingestor:
         received_at: str | None = None,
         timeout: float | None = None,
         known: Callable[[str], bool] | None = None,
+        client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Plan, then produce ``src`` in acknowledged waves; always frees ``src``."""
         job = Job(src)
@@ -186,6 +198,8 @@ class Ingestor:
             )
             if known is not None and known(plan.sha256):
                 return plan.sha256
+            if wait_incomplete and plan.incomplete_tail and plan.status != 403:
+                raise IncompleteTail("the input ends inside an interchange")
             if plan.errors:
                 raise Rejected(plan.errors, plan.status)
             if src.changed():
@@ -200,6 +214,7 @@ class Ingestor:
                 ingest_id=ingest_id,
                 received_at=received_at or records.now_rfc3339(),
                 timeout=timeout or WAVE_TIMEOUT,
+                client=client,
             )
         finally:
             job.close()
@@ -227,6 +242,7 @@ class Ingestor:
         ingest_id: str,
         received_at: str,
         timeout: float,
+        client: Mapping[str, str] | None = None,
     ) -> None:
         producer = self.producer
         if producer is None:
@@ -247,6 +263,7 @@ class Ingestor:
             transaction_count=plan.transactions,
             messages=n,
             bytes=plan.size,
+            **({"client": dict(client)} if client else {}),
         )
         window = min(WINDOW_MESSAGES * self.settings.max_message_bytes, WINDOW_CAP)
         pending: list[asyncio.Future[Any]] = []
@@ -344,6 +361,7 @@ class Ingestor:
         source: dict[str, Any],
         reference: dict[str, Any] | None = None,
         size: int | None = None,
+        client: Mapping[str, str] | None = None,
     ) -> bool:
         """Write a dead letter and a ``rejected`` tracking event for input refused at ingest.
 
@@ -371,6 +389,7 @@ class Ingestor:
             source=source,
             code=errors[0].code,
             message=errors[0].message,
+            **({"client": dict(client)} if client else {}),
         )
         metrics.DEADLETTERS.labels(errors[0].code).inc()
         return await self.emit(

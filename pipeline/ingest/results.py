@@ -48,6 +48,10 @@ class TryLater(BrokerUnavailable):
     """The input cannot be taken right now (a file still changing); keep it and retry."""
 
 
+class IncompleteTail(Exception):
+    """The input ends inside an interchange and the caller asked to wait for such inputs."""
+
+
 @dataclass(slots=True)
 class Accepted:
     """What an accepted input became on ``edi.inbound``."""

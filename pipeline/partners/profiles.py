@@ -43,6 +43,9 @@ def sender_key(standard: Standard | str, party: Party) -> str:
     return f"{i}:{q}" if q else i
 
 
+PRIVATE_PREFIXES = ("sftp_", "outbound_")  # transport settings and credentials
+
+
 @dataclass(frozen=True, slots=True)
 class Partner:
     """One trading partner's profile."""
@@ -73,8 +76,14 @@ class Partner:
         return hmac.compare_digest(digest, self.api_key_sha256.lower())
 
     def public(self) -> dict[str, Any]:
-        """What documents carry in their ``partner`` field: never credentials."""
-        return {"id": self.id, "name": self.name, **dict(self.attributes)}
+        """What documents carry in their ``partner`` field: never credentials.
+
+        Transport fields (``sftp_public_keys``, ``sftp_password_hash``,
+        ``outbound_sftp`` and any other ``sftp_*`` / ``outbound_*``) are how we
+        talk to the partner, not facts about them: they never reach documents.
+        """
+        shown = {k: v for k, v in self.attributes.items() if not k.startswith(PRIVATE_PREFIXES)}
+        return {"id": self.id, "name": self.name, **shown}
 
     def to_json(self) -> dict[str, Any]:
         """The full profile, as published on ``edi.partners``."""

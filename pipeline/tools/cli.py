@@ -125,6 +125,9 @@ def cli() -> None:
 )
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
 @click.option(
+    "--sftp-port", type=int, default=None, help="SFTP server port of ingest (default 0: off)"
+)
+@click.option(
     "--web-port", type=int, default=None, help="first worker's web/metrics port (default 6066)"
 )
 @click.option(
@@ -137,6 +140,7 @@ def up(
     partners: Path | None,
     broker_port: int | None,
     facade_port: int | None,
+    sftp_port: int | None,
     web_port: int | None,
     workers: int,
 ) -> None:
@@ -148,6 +152,7 @@ def up(
         partners=partners,
         broker_port=broker_port,
         facade_port=facade_port,
+        sftp_port=sftp_port,
         worker_web_port=web_port,
     )
     sys.exit(run_up(s, workers=workers))
@@ -173,14 +178,29 @@ def worker(
 @cli.command()
 @common_options
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
+@click.option(
+    "--sftp-port", type=int, default=None, help="SFTP server port of ingest (default 0: off)"
+)
 @friendly
 def ingest(
-    broker: str | None, data_dir: Path | None, partners: Path | None, facade_port: int | None
+    broker: str | None,
+    data_dir: Path | None,
+    partners: Path | None,
+    facade_port: int | None,
+    sftp_port: int | None,
 ) -> None:
-    """File-drop watcher + HTTP façade against --broker."""
+    """File-drop watcher + HTTP façade (+ SFTP server with --sftp-port) against --broker."""
     from pipeline.ingest.service import run
 
-    run(settings_from(broker=broker, data_dir=data_dir, partners=partners, facade_port=facade_port))
+    run(
+        settings_from(
+            broker=broker,
+            data_dir=data_dir,
+            partners=partners,
+            facade_port=facade_port,
+            sftp_port=sftp_port,
+        )
+    )
 
 
 @cli.command()
