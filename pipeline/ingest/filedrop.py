@@ -33,8 +33,8 @@ from pipeline import metrics
 from pipeline.contracts import errors as perr
 from pipeline.contracts import records
 from pipeline.contracts.headers import Provenance
+from pipeline.contracts.names import IGNORED_SUFFIXES, bad_name, safe_name
 from pipeline.contracts.topics import TRACKING
-from pipeline.ingest.names import IGNORED_SUFFIXES, bad_name, safe_name
 from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import (
     BrokerUnavailable,

@@ -24,7 +24,7 @@ import asyncssh
 
 from pipeline import metrics
 from pipeline.contracts import errors as perr
-from pipeline.ingest.names import bad_name
+from pipeline.contracts.names import bad_name
 from pipeline.partners.profiles import Partner
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from asyncssh import SFTPAttrs, SFTPName
 
 from pipeline import metrics
 from pipeline.contracts import errors as perr
-from pipeline.ingest.names import bad_name, decode_name, is_temporary_name
+from pipeline.contracts.names import bad_name, decode_name, is_temporary_name
 
 log = logging.getLogger(__name__)
 
