@@ -20,6 +20,9 @@ INGEST_BYTES = Counter(
     "edi_ingest_bytes_total", "Bytes of EDI accepted onto edi.inbound", ["partner", "channel"]
 )
 FILES_ARCHIVED = Counter("edi_files_archived_total", "Inbox files archived", ["partner"])
+INBOX_UNEXPECTED = Counter(
+    "edi_inbox_unexpected_total", "Sub-folders found in inboxes (reported once each)", ["partner"]
+)
 QUARANTINED = Counter(
     "edi_quarantined_total", "Files or requests rejected before Kafka, by error code", ["code"]
 )

@@ -26,6 +26,7 @@ DELIVERY_HOST_KEY = "EDI115"  # push: the partner's host key does not match know
 DELIVERY_UNREACHABLE = "EDI116"  # push: the partner's server is unreachable (retried)
 DELIVERY_REFUSED = "EDI117"  # push: the partner's server refused our login or upload
 DELIVERY_CONFIG = "EDI118"  # push: outbound_sftp missing or invalid
+UNEXPECTED_ENTRY = "EDI130"  # a folder (or other entry) in an inbox: never read, reported once
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -75,6 +76,11 @@ register(
     ),
     ErrorCode(DELIVERY_REFUSED, "partner SFTP server refused login or upload", Level.INTERCHANGE),
     ErrorCode(DELIVERY_CONFIG, "outbound_sftp profile invalid", Level.INTERCHANGE),
+    ErrorCode(
+        UNEXPECTED_ENTRY,
+        "a sub-folder in a partner's inbox: not read (put files directly in the inbox)",
+        Level.INTERCHANGE,
+    ),
 )
 
 

@@ -156,6 +156,8 @@ class FileDrop:
         self._backoff_until = 0.0
         self._backoff = 0.5
         self.wakeup = asyncio.Event()
+        self._reported: set[Path] = set()  # sub-folders already reported
+        self._to_report: list[tuple[str, Path]] = []
         self._origins: dict[Path, Origin] = {}  # claimed uploads of other channels (in memory)
         self._busy: set[Path] = set()  # claimed files being processed right now
 
@@ -209,7 +211,8 @@ class FileDrop:
                     out.append((folder.name, path))  # refused right away, never read
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    continue  # sub-folders are the partner's business; never descended into
+                    self._unexpected(folder.name, path)  # never descended into; reported once
+                    continue
                 st = entry.stat(follow_symlinks=False)
                 if not stat.S_ISREG(st.st_mode):
                     out.append((folder.name, path))  # FIFO, socket, device: refused
@@ -547,6 +550,27 @@ class FileDrop:
                     return n  # the broker is away: the scan loop retries with backoff
         return n
 
+    def _unexpected(self, folder: str, path: Path) -> None:
+        """Note a sub-folder of an inbox once: it is never read, and must not sit there silently."""
+        if path not in self._reported:
+            self._reported.add(path)
+            self._to_report.append((folder, path))
+
+    async def _report_unexpected(self) -> None:
+        """A log line, a metric and a dead letter for each newly seen sub-folder."""
+        while self._to_report:
+            folder, path = self._to_report.pop(0)
+            metrics.INBOX_UNEXPECTED.labels(folder).inc()
+            log.warning("inbox of partner %s holds a sub-folder; it is not read", folder)
+            err = perr.error(
+                perr.UNEXPECTED_ENTRY,
+                "a sub-folder in the inbox is not read: put files directly in the inbox",
+            )
+            source = Provenance("file", safe_name(path.name), ingest_id=new_ingest_id())
+            await self.ingestor.deadletter(
+                folder, [err], b"", source.source(known_only=True), reference={"inbox": str(path)}
+            )
+
     async def scan_once(self) -> int:
         """Handle every ready file once; return how many were finished."""
         if time.monotonic() < self._backoff_until:
@@ -557,7 +581,9 @@ class FileDrop:
         await self.ingestor.flush_pending()
         done = 0
         pending = await self._pending_claimed()
-        for folder, path in [] if pending else self.ready_files():
+        ready = [] if pending else self.ready_files()
+        await self._report_unexpected()
+        for folder, path in ready:
             ok = await self.handle(folder, path)
             if not ok:
                 pending = True

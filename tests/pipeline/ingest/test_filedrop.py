@@ -216,6 +216,24 @@ async def test_big_interchange_split_into_chunks_that_each_parse(make_drop: Make
 
 
 # -- refused files -------------------------------------------------------------------------------
+async def test_a_sub_folder_is_reported_once_never_silent(make_drop: MakeDrop) -> None:
+    """A folder inside an inbox is not read, but a dead letter (EDI130) says so, once."""
+    drop = await make_drop()
+    s = drop.settings
+    sub = s.inbox / "sandbox" / "2026-12"
+    sub.mkdir(parents=True)
+    (sub / "po.x12").write_bytes(x12_file(4, 1, 1))
+    for _ in range(3):
+        assert await drop.scan_once() == 0
+    dead = [
+        orjson.loads(r.value)
+        for r in await read_topic(s, DEADLETTER, until=lambda r: False, timeout=1.5)
+    ]
+    assert [(d["error"]["code"], d["partner"]) for d in dead] == [("EDI130", "sandbox")]
+    assert dead[0]["raw"]["ref"] == {"inbox": str(sub)}
+    assert (sub / "po.x12").exists()  # the partner's folder is left alone
+
+
 async def test_random_bytes_are_not_edi_not_a_foreign_sender(make_drop: MakeDrop) -> None:
     """Random data holding a stray 'UNB+' is quarantined as not EDI (EDI001), not as EDI102."""
     import random
