@@ -19,8 +19,8 @@ from pipeline.contracts.topics import INBOUND
 from pipeline.ingest.filedrop import FileDrop
 from pipeline.ingest.writers import open_for_writing
 from tests.faultkit import x12_file
-from tests.pipeline.ingest.test_filedrop import MakeDrop, archived, listing, records
-from tests.pipeline.ingest.test_filedrop import make_drop as make_drop  # the fixture
+from tests.pipeline.ingest.conftest import MakeDrop
+from tests.pipeline.ingest.test_filedrop import archived, listing, records
 
 PAUSE = 0.8  # longer than the quiet period (stable_seconds = 0.5)
 
