@@ -326,7 +326,7 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     os.close(os.open(os.fsencode(inbox) + b"/caf\xe9.x12", os.O_CREAT | os.O_WRONLY, 0o644))
     (inbox / ("n" * 200 + ".x12")).write_bytes(b"ISA")
     (inbox / "big.x12").write_bytes(b"ISA" + b" " * 20_000)
-    (inbox / "subfolder").mkdir()  # left alone: never descended into
+    (inbox / "subfolder").mkdir()  # left alone: never descended into, reported once (EDI130)
     (s.inbox / "nobody").mkdir()
     (s.inbox / "nobody" / "who.x12").write_bytes(x12_file(3, 1, 1))
     assert await drop.scan_once() == 8
@@ -362,9 +362,9 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     nobody = reports(s.quarantine / "nobody")
     assert [r["error"]["code"] for r in nobody.values()] == ["EDI101"]
     assert listing(inbox) == ["subfolder"]
-    dead = await json_values(s, DEADLETTER, 8)
+    dead = await json_values(s, DEADLETTER, 9)
     assert sorted(d["error"]["code"] for d in dead) == sorted(
-        ["EDI104", "EDI104", "EDI111", "EDI105", "EDI105", "EDI105", "EDI103", "EDI101"]
+        ["EDI104", "EDI104", "EDI111", "EDI105", "EDI105", "EDI105", "EDI103", "EDI101", "EDI130"]
     )
     # a link is never read (no bytes); its dead letter points at the moved link itself
     links = [d["raw"] for d in dead if d["error"]["code"] == "EDI104"]
