@@ -145,6 +145,21 @@ class Emitter:
         self.out.acks.append(ack["type"])
         return control
 
+    def sent_acknowledgement(
+        self, interchange: str, ack: Mapping[str, Any], **details: Any
+    ) -> None:
+        """An acknowledgement for the partner and its ``acknowledged`` (outbound) event."""
+        control = self.acknowledgement(ack)
+        self.track(
+            "acknowledged",
+            direction="outbound",
+            interchange=interchange,
+            ack_type=ack["type"],
+            control=control,
+            status=ack.get("status"),
+            **details,
+        )
+
     def shared_document_headers(self, duplicate: bool) -> list[tuple[str, bytes]]:
         """The headers every document of an interchange carries after its id and type."""
         shared = [(h.INGEST_ID, self.ingest_id.encode())]

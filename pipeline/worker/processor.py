@@ -308,16 +308,10 @@ class Processor:
     def _acknowledge_again(emit: Emitter, ic: Interchange, prior: dict[str, Any]) -> None:
         """Re-send the acknowledgements of a suppressed duplicate's original (same bytes, same file)."""
         for a in prior.get("acks") or ():
-            ack = {**a, "bytes": base64.b64decode(a["data"])}
-            control = emit.acknowledgement(ack)
             emit.out.resent += 1
-            emit.track(
-                "acknowledged",
-                direction="outbound",
-                interchange=ic.control,
-                ack_type=a["type"],
-                control=control,
-                status=a.get("status"),
+            emit.sent_acknowledgement(
+                ic.control,
+                {**a, "bytes": base64.b64decode(a["data"])},
                 resent=True,
                 reason="duplicate interchange: the original acknowledgement again",
             )
@@ -338,16 +332,7 @@ class Processor:
             return []
         acks = self.ack_builder(ic, partner.acks, partner, self.state)
         for ack in acks:
-            control = emit.acknowledgement(ack)
-            emit.track(
-                "acknowledged",
-                direction="outbound",
-                interchange=ic.control,
-                ack_type=ack["type"],
-                control=control,
-                status=ack.get("status"),
-                summary=ack.get("summary", {}),
-            )
+            emit.sent_acknowledgement(ic.control, ack, summary=ack.get("summary", {}))
         return acks
 
     # -- per-partner routing rules -----------------------------------------------------------
