@@ -13,7 +13,7 @@ has ``ts_segment`` (ST/UNH = 1), ``tag``, ``element`` and ``component``, so the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from parsers.data import build_data
@@ -21,7 +21,15 @@ from parsers.dictionary import Dictionary, ElementSpec, SegmentSpec, lookup
 from parsers.errors import EdiError, Location
 from parsers.model import Element, Segment
 
-__all__ = ["check_segment", "location", "rebase", "validate_transaction"]
+__all__ = [
+    "NEAREST_CODES",
+    "check_segment",
+    "check_segment_nearest",
+    "checker_for",
+    "location",
+    "rebase",
+    "validate_transaction",
+]
 
 _NUMERIC = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE]-?\d+)?")
@@ -120,7 +128,7 @@ def _composite_findings(
     index, tag, el = where
     specs = spec.components or ()
     out: list[EdiError] = []
-    if len([c for c in comps[len(specs) :] if c]) > 0:
+    if specs and len([c for c in comps[len(specs) :] if c]) > 0:
         out.append(
             EdiError(
                 "EDI097",
@@ -203,12 +211,30 @@ def _syntax_findings(spec: SegmentSpec, present: set[int], index: int) -> list[E
     return out
 
 
-def check_segment(spec: SegmentSpec, seg: Segment, index: int) -> list[EdiError]:
+# Findings a neighbouring version's dictionary (``exact: false``) still supports: value
+# syntax that does not change between versions. Requirement, code lists, element counts,
+# syntax notes and structure do change, so they are checked with the exact dictionary only.
+NEAREST_CODES = frozenset({"EDI087", "EDI098"})
+
+
+def check_segment_nearest(spec: SegmentSpec, seg: Segment, index: int) -> list[EdiError]:
+    """The version-stable findings of :func:`check_segment` (for a nearest dictionary)."""
+    return [e for e in check_segment(spec, seg, index, nearest=True) if e.code in NEAREST_CODES]
+
+
+def checker_for(d: Dictionary) -> Callable[[SegmentSpec, Segment, int], list[EdiError]]:
+    """The element checker for a dictionary: all checks when exact, the stable ones if not."""
+    return check_segment if d.exact else check_segment_nearest
+
+
+def check_segment(
+    spec: SegmentSpec, seg: Segment, index: int, nearest: bool = False
+) -> list[EdiError]:
     """Every element finding of one matched segment (``index``: 0-based in the transaction)."""
     tag = spec.tag
     n = len(spec.elements)
     out: list[EdiError] = []
-    if any(e != "" for e in seg[n + 1 :]):
+    if not nearest and any(e != "" for e in seg[n + 1 :]):
         out.append(
             EdiError("EDI097", f"{tag} has more than {n} elements", location(index, tag, n + 1))
         )
@@ -242,5 +268,5 @@ def validate_transaction(
     if d is None:
         return []
     errors: list[EdiError] = []
-    build_data(d, segments, errors, check_segment)
+    build_data(d, segments, errors, checker_for(d))
     return errors

@@ -159,15 +159,18 @@ def _bare(seg: Segment) -> tuple[str, dict[str, Any]]:
 class _Frame:
     """One open loop instance while matching."""
 
-    __slots__ = ("counts", "last", "loop", "obj", "pos", "start")
+    __slots__ = ("base", "checked", "counts", "last", "loop", "next", "obj", "pos", "start")
 
     def __init__(self, loop: LoopSpec, obj: dict[str, Any], pos: int, start: int) -> None:
         self.loop = loop
         self.obj = obj
         self.pos = pos
         self.counts = [0] * len(loop.children)
-        self.last = ""
+        self.last = ""  # the key last added to
+        self.base = ""  # the key asked for then (before any suffix)
         self.start = start  # index (in the transaction) of the loop's first segment
+        self.checked = 0  # children before this index were checked for missing ones
+        self.next: dict[str, int] = {}  # next free suffix per key (keeps _put linear)
 
 
 def _suffixed(key: str, n: int) -> str:
@@ -178,13 +181,23 @@ def _suffixed(key: str, n: int) -> str:
 
 
 def _put(frame: _Frame, key: str, value: dict[str, Any], single: bool) -> None:
-    """Add a value under ``key``, keeping the input order of keys (new key if needed)."""
+    """Add a value under ``key``, keeping the input order of keys (new key if needed).
+
+    The same key again right after itself appends; after other keys it gets a
+    fresh ``_n`` suffix, so walking the object's keys in order gives input order.
+    """
     obj = frame.obj
-    if key in obj and frame.last != key:
-        n = 2
-        while _suffixed(key, n) in obj and frame.last != _suffixed(key, n):
+    if key == frame.base:
+        key = frame.last
+    elif key in obj:
+        n = frame.next.get(key, 2)
+        while _suffixed(key, n) in obj:
             n += 1
+        frame.next[key] = n + 1
+        frame.base = key
         key = _suffixed(key, n)
+    else:
+        frame.base = key
     if key not in obj:
         obj[key] = value if single else [value]
     else:
@@ -197,12 +210,17 @@ def _put(frame: _Frame, key: str, value: dict[str, Any], single: bool) -> None:
 
 
 def _qual_ok(spec: SegmentSpec, seg: Segment) -> bool:
-    """True when the segment's qualifier element holds one of the spec's codes."""
+    """True when the segment's qualifier element (or component) holds one of the spec's codes."""
     q = spec.qualifier
     if q is None:
         return True
-    pos, codes = q
-    return pos < len(seg) and isinstance(seg[pos], str) and seg[pos] in codes
+    pos, comp, codes = q
+    if pos >= len(seg):
+        return False
+    v = seg[pos]
+    if comp and isinstance(v, list):
+        v = v[0] if v and isinstance(v[0], str) else ""
+    return isinstance(v, str) and v in codes
 
 
 class Matcher:
@@ -217,6 +235,7 @@ class Matcher:
         self.errors = errors
         self.checker = checker
         self.index = 0
+        self.structure = dictionary.exact  # a neighbouring version's structure is not a contract
 
     def _find(self, frame: _Frame, tag: str, seg: Segment, exact: bool) -> int | None:
         """The first child at or after the frame's position that takes this segment."""
@@ -252,10 +271,12 @@ class Matcher:
     def _enter(self, frame: _Frame, i: int, seg: Segment) -> None:
         """Put the segment at child ``i``: a segment position, or a new loop instance."""
         child = frame.loop.children[i]
+        if self.errors is not None:
+            self._missing(frame, frame.loop.rewind[i] if frame.loop.rewind else i)
         frame.counts[i] += 1
         frame.pos = i
         if isinstance(child, SegmentSpec):
-            if self.errors is not None and frame.counts[i] == child.max + 1:
+            if self.errors is not None and frame.counts[i] > child.max:
                 self._report("EDI093", f"{child.tag} used more than {child.max} time(s)", child.tag)
             self._segment(frame, child, seg)
             return
@@ -291,21 +312,26 @@ class Matcher:
         from parsers.content import location  # content imports this module
 
         assert self.errors is not None
+        if not self.structure:
+            return
         self.errors.append(EdiError(code, message, location(self.index, tag)))
 
     def _close(self, frame: _Frame) -> None:
         """A loop instance ends: report its missing mandatory children."""
-        if self.errors is None:
-            return
-        for c, n in zip(frame.loop.children, frame.counts, strict=True):
-            if n == 0 and c.req and not (isinstance(c, SegmentSpec) and c.unused):
+        if self.errors is not None:
+            self._missing(frame, len(frame.loop.children))
+
+    def _missing(self, frame: _Frame, upto: int) -> None:
+        """Report mandatory children in ``[checked, upto)`` that never occurred."""
+        children = frame.loop.children
+        for j in range(frame.checked, upto):
+            c = children[j]
+            if frame.counts[j] == 0 and c.req and not (isinstance(c, SegmentSpec) and c.unused):
                 what = f"segment {c.tag}" if isinstance(c, SegmentSpec) else f"loop {c.id}"
                 where = f" in loop {frame.loop.id}" if frame.loop.key else ""
-                self._report(
-                    "EDI091",
-                    f"mandatory {what} missing{where}",
-                    c.tag if isinstance(c, SegmentSpec) else c.first.tag,
-                )
+                tag = c.tag if isinstance(c, SegmentSpec) else c.first.tag
+                self._report("EDI091", f"mandatory {what} missing{where}", tag)
+        frame.checked = max(frame.checked, upto)
 
     def finish(self) -> dict[str, Any]:
         """Close every open loop and return the tree."""

@@ -71,7 +71,9 @@ class SegmentSpec:
     max: int
     elements: tuple[ElementSpec, ...]
     syntax: tuple[tuple[str, tuple[int, ...]], ...] = ()
-    qualifier: tuple[int, frozenset[str]] | None = None  # (position, codes) telling twins apart
+    qualifier: tuple[int, int, frozenset[str]] | None = (
+        None  # (element, component, codes) for twins
+    )
     unused: bool = False
 
 
@@ -323,11 +325,13 @@ def _rewind(positions: list[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _qualifier(elements: tuple[ElementSpec, ...]) -> tuple[int, frozenset[str]] | None:
-    """The first coded simple element among the first three: it tells twin segments apart."""
+def _qualifier(elements: tuple[ElementSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
+    """The first coded element (or first component) among the first three: it tells twins apart."""
     for e in elements[:3]:
         if e.components is None and e.codes:
-            return (e.pos, e.codes)
+            return (e.pos, 0, e.codes)
+        if e.components and e.components[0].codes:
+            return (e.pos, 1, e.components[0].codes)
     return None
 
 

@@ -454,7 +454,8 @@ def build_edifact_shared() -> dict[str, Any]:
     segments: dict[str, Any] = {}
     for seg in ET.parse(src / "segments.xml").getroot():
         elements = [_edifact_element(c) for c in seg]
-        segments[seg.get("id", "")] = {"name": seg.get("name", ""), "elements": elements}
+        name = _snake_from_camel(seg.get("name", ""))
+        segments[seg.get("id", "")] = {"name": name, "elements": elements}
     segments.update(SERVICE_SEGMENTS)
     codes: dict[str, dict[str, str]] = {}
     for el in ET.parse(src / "data_elements.xml").getroot():
