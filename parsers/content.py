@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from parsers.data import build_data
+from parsers.data import _iso_date, _iso_time, build_data
 from parsers.dictionary import Dictionary, ElementSpec, SegmentSpec, lookup
 from parsers.errors import EdiError, Location
 from parsers.model import Element, Segment
@@ -71,12 +71,8 @@ def _type_ok(spec: ElementSpec, raw: str) -> str | None:
     if t == "n":
         return None if _EDIFACT_NUMERIC.fullmatch(raw) else "EDI087"
     if t == "DT":
-        from parsers.data import _iso_date  # one date rule for data and checks
-
         return None if _iso_date(raw) else "EDI089"
     if t == "TM":
-        from parsers.data import _iso_time
-
         return None if _iso_time(raw) else "EDI089"
     return None
 
@@ -91,34 +87,23 @@ def _length_ok(spec: ElementSpec, raw: str) -> bool:
 def _simple_findings(
     spec: ElementSpec, raw: str, where: tuple[int, str, int, int | None]
 ) -> list[EdiError]:
-    """Length, type and code findings of one non-empty simple value."""
-    index, tag, el, comp = where
-    name = f"{tag}{el:02d}" + (f"-{comp:02d}" if comp else "")
-    out: list[EdiError] = []
+    """Length, type and code findings of one non-empty simple value (cheap when it is fine)."""
+    found: list[tuple[str, str]] = []
     if not _length_ok(spec, raw):
-        out.append(
-            EdiError(
-                "EDI098",
-                f"{name} length {len(raw)} outside {spec.min}-{spec.max}",
-                location(index, tag, el, comp),
-            )
-        )
+        found.append(("EDI098", f"length {len(raw)} outside {spec.min}-{spec.max}"))
     code = _type_ok(spec, raw)
     if code is not None:
-        out.append(
-            EdiError(
-                code,
-                f"{name} {raw!r} is not a valid {spec.type} value",
-                location(index, tag, el, comp),
-            )
-        )
+        found.append((code, f"{raw!r} is not a valid {spec.type} value"))
     if spec.codes is not None and raw not in spec.codes:
-        out.append(
-            EdiError(
-                "EDI099", f"{name} code {raw!r} is not valid here", location(index, tag, el, comp)
-            )
-        )
-    return out
+        found.append(("EDI099", f"code {raw!r} is not valid here"))
+    if not found:
+        return _NONE
+    index, tag, el, comp = where
+    name = f"{tag}{el:02d}" + (f"-{comp:02d}" if comp else "")
+    return [EdiError(c, f"{name} {m}", location(index, tag, el, comp)) for c, m in found]
+
+
+_NONE: list[EdiError] = []  # shared empty result: callers only extend from it
 
 
 def _composite_findings(
@@ -192,6 +177,8 @@ def _syntax_findings(spec: SegmentSpec, present: set[int], index: int) -> list[E
             or (kind == "C" and first and len(have) < len(pos))
             or (kind == "L" and first and len(have) < 2)
         )
+        if not bad and not (kind == "E" and len(have) > 1):
+            continue
         note = kind + "".join(f"{p:02d}" for p in pos)
         if bad:
             missing = next((p for p in pos if p not in present), pos[0])

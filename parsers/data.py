@@ -79,11 +79,13 @@ def _simple(spec: ElementSpec | None, raw: str) -> Any:
     """One simple value: raw, ``{"code", "description"?}`` or ``{"value", "iso"}``."""
     if spec is None or not raw:
         return raw
-    if spec.codes is not None or spec.descriptions is not None or spec.type == "ID":
+    r = spec.render
+    if r == 0:
+        return raw
+    if r == 1:
         desc = spec.descriptions.get(raw) if spec.descriptions else None
         return {"code": raw, "description": desc} if desc else {"code": raw}
-    t = spec.type
-    iso = _iso_date(raw) if t == "DT" else _iso_time(raw) if t == "TM" else None
+    iso = _iso_date(raw) if r == 2 else _iso_time(raw)
     return {"value": raw, "iso": iso} if iso else raw
 
 
@@ -133,11 +135,16 @@ def segment_object(spec: SegmentSpec | None, seg: Segment) -> dict[str, Any]:
     last = 0
     for i in range(1, len(seg)):
         raw = seg[i]
-        if raw == "":
+        if not raw:
             continue
-        es = elements[i - 1] if i <= n else None
-        out[es.key if es is not None else f"element_{i:02d}"] = _value(es, raw)
         last = i
+        es = elements[i - 1] if i <= n else None
+        if es is None:
+            out[f"element_{i:02d}"] = raw if raw.__class__ is str else _value(None, raw)
+        elif raw.__class__ is str and es.components is None:
+            out[es.key] = raw if es.render == 0 else _simple(es, raw)  # type: ignore[arg-type]
+        else:
+            out[es.key] = _value(es, raw)
     if last < len(seg) - 1:
         out["_elements"] = len(seg) - 1
     return out
@@ -255,6 +262,13 @@ class Matcher:
         """Place one segment (the next in the transaction)."""
         tag = seg[0]
         assert isinstance(tag, str)
+        if not self.d.qualified:  # fast path: the current loop takes it
+            top = self.stack[-1]
+            i = self._find(top, tag, seg, False)
+            if i is not None:
+                self._enter(top, i, seg)
+                self.index += 1
+                return
         passes = (True, False) if self.d.qualified else (False,)
         for exact in passes:
             for depth in range(len(self.stack) - 1, -1, -1):

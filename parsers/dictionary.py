@@ -58,6 +58,7 @@ class ElementSpec:
     components: tuple[ElementSpec, ...] | None = None
     repeat: int = 1
     unused: bool = False
+    render: int = 0  # how data renders a simple value: 0 text, 1 coded, 2 date, 3 time
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,17 @@ def _element(spec: Mapping[str, Any], pos: int, codes: Mapping[str, Any]) -> Ele
         components=components,
         repeat=int(spec.get("repeat", 1)),
         unused=bool(spec.get("unused", False)),
+        render=_render(
+            str(spec.get("type", "AN")), code_list is not None or descriptions is not None
+        ),
     )
+
+
+def _render(type: str, coded: bool) -> int:
+    """The render kind of a simple element (see :attr:`ElementSpec.render`)."""
+    if coded or type == "ID":
+        return 1
+    return 2 if type == "DT" else 3 if type == "TM" else 0
 
 
 def _syntax(notes: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
