@@ -453,14 +453,10 @@ def data_for_transaction(
     standard: str, version: str, type: str, segments: Sequence[Segment], validate: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any] | None, list[EdiError]]:
     """``(data, dictionary descriptor or None, content findings)`` for the document builder."""
-    from parsers.content import check_segment  # content imports this module
+    from parsers.content import checker_for  # content imports this module
 
     d = lookup(standard, version, type)
     errors: list[EdiError] = []
-    data = build_data(
-        d,
-        segments,
-        errors if validate and d is not None else None,
-        check_segment if validate else None,
-    )
+    check = checker_for(d) if validate and d is not None else None
+    data = build_data(d, segments, errors if check is not None else None, check)
     return data, (d.descriptor() if d is not None else None), errors

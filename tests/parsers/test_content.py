@@ -14,6 +14,7 @@ import pytest
 
 import parsers
 from parsers.content import NEAREST_CODES, check_segment, validate_transaction
+from parsers.data import data_for_transaction
 from parsers.dictionary import lookup
 from parsers.documents import build_documents
 from parsers.errors import CATALOGUE
@@ -238,11 +239,16 @@ BAD_EXPECT: dict[str, set[str]] = {
 
 
 def _findings(f: CorpusFile) -> set[str]:
-    """The content finding codes of every transaction of a corpus file."""
+    """The content finding codes of every transaction of a corpus file.
+
+    Also checks that the document builder's entry point reports the same findings.
+    """
     codes: set[str] = set()
     for ic in parsers.parse(f.read()).interchanges:
         for d in build_documents(ic, partner=None, source={}, only_accepted=False):
             errs = validate_transaction(d["standard"], d["version"], d["type"], d["segments"])
+            _, _, same = data_for_transaction(d["standard"], d["version"], d["type"], d["segments"])
+            assert same == errs
             codes |= {e.code for e in errs}
     return codes
 
