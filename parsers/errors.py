@@ -589,3 +589,77 @@ register(
         IG_DATE_TIME_INVALID, "invalid date or time in data element", _E, ak5="5", ak3="8", ak4="8"
     ),
 )
+
+# -- content validation from the dictionary (parsers.content, level "standard") ---------------
+# Structure (segment requirement, order, max use, loop repeats) and element content
+# (requirement, syntax notes, repetitions, length, code values). Type and date/time
+# findings reuse EDI087 and EDI089, whose meaning (AK4 6 / AK4 8) is the same at
+# dictionary level; X12 AK4 "4" (too short) and "5" (too long) share EDI098 like EDI086.
+register(
+    ErrorCode(
+        "EDI090",
+        "segment unexpected here: out of order, or not in the transaction's structure",
+        _S,
+        ak5="5",
+        ak3="2",
+        contrl="15",
+    ),
+    ErrorCode("EDI091", "mandatory segment or loop missing", _S, ak5="5", ak3="3", contrl="13"),
+    ErrorCode(
+        "EDI092",
+        "loop occurs more often than the dictionary allows",
+        _S,
+        ak5="5",
+        ak3="4",
+        contrl="36",
+    ),
+    ErrorCode("EDI093", "segment exceeds its maximum use", _S, ak5="5", ak3="5", contrl="35"),
+    ErrorCode(
+        "EDI094", "mandatory data element missing", _E, ak5="5", ak3="8", ak4="1", contrl="13"
+    ),
+    ErrorCode(
+        "EDI095",
+        "conditionally required data element missing (syntax note P, R, C or L)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="2",
+        contrl="13",
+    ),
+    ErrorCode(
+        "EDI096",
+        "exclusion condition violated (syntax note E): only one of the elements may be present",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="10",
+        contrl="15",
+    ),
+    ErrorCode(
+        "EDI097",
+        "too many data elements, components or repetitions",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="3",
+        contrl="16",
+    ),
+    ErrorCode(
+        "EDI098",
+        "data element too short or too long (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="5",
+        contrl="39",
+    ),
+    ErrorCode(
+        "EDI099",
+        "invalid code value (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="7",
+        contrl="12",
+    ),
+)
