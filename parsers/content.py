@@ -18,7 +18,18 @@ from typing import Any
 
 from parsers.data import _iso_date, _iso_time, build_data
 from parsers.dictionary import Dictionary, ElementSpec, SegmentSpec, lookup
-from parsers.errors import EdiError, Location
+from parsers.errors import (
+    CODE_VALUE_INVALID,
+    ELEMENT_LENGTH_INVALID,
+    ELEMENT_MISSING,
+    IG_CHARACTER_INVALID,
+    IG_DATE_TIME_INVALID,
+    SYNTAX_EXCLUSION_VIOLATED,
+    SYNTAX_NOTE_UNMET,
+    TOO_MANY_ELEMENTS,
+    EdiError,
+    Location,
+)
 from parsers.model import Element, Segment
 
 __all__ = [
@@ -65,15 +76,15 @@ def _type_ok(spec: ElementSpec, raw: str) -> str | None:
     """The code of a type finding (EDI087 / EDI089), or None."""
     t = spec.type
     if t.startswith("N") and len(t) <= 2 and t not in ("NA",):
-        return None if _NUMERIC.fullmatch(raw) else "EDI087"
+        return None if _NUMERIC.fullmatch(raw) else IG_CHARACTER_INVALID
     if t == "R" or (t.startswith("R") and t[1:].isdigit()):
-        return None if _DECIMAL.fullmatch(raw) else "EDI087"
+        return None if _DECIMAL.fullmatch(raw) else IG_CHARACTER_INVALID
     if t == "n":
-        return None if _EDIFACT_NUMERIC.fullmatch(raw) else "EDI087"
+        return None if _EDIFACT_NUMERIC.fullmatch(raw) else IG_CHARACTER_INVALID
     if t == "DT":
-        return None if _iso_date(raw) else "EDI089"
+        return None if _iso_date(raw) else IG_DATE_TIME_INVALID
     if t == "TM":
-        return None if _iso_time(raw) else "EDI089"
+        return None if _iso_time(raw) else IG_DATE_TIME_INVALID
     return None
 
 
@@ -90,12 +101,12 @@ def _simple_findings(
     """Length, type and code findings of one non-empty simple value (cheap when it is fine)."""
     found: list[tuple[str, str]] = []
     if not _length_ok(spec, raw):
-        found.append(("EDI098", f"length {len(raw)} outside {spec.min}-{spec.max}"))
+        found.append((ELEMENT_LENGTH_INVALID, f"length {len(raw)} outside {spec.min}-{spec.max}"))
     code = _type_ok(spec, raw)
     if code is not None:
         found.append((code, f"{raw!r} is not a valid {spec.type} value"))
     if spec.codes is not None and raw not in spec.codes:
-        found.append(("EDI099", f"code {raw!r} is not valid here"))
+        found.append((CODE_VALUE_INVALID, f"code {raw!r} is not valid here"))
     if not found:
         return _NONE
     index, tag, el, comp = where
@@ -116,7 +127,7 @@ def _composite_findings(
     if specs and len([c for c in comps[len(specs) :] if c]) > 0:
         out.append(
             EdiError(
-                "EDI097",
+                TOO_MANY_ELEMENTS,
                 f"{tag}{el:02d} has more than {len(specs)} components",
                 location(index, tag, el),
             )
@@ -127,7 +138,9 @@ def _composite_findings(
             if cs.req and not cs.unused:
                 out.append(
                     EdiError(
-                        "EDI094", f"{tag}{el:02d}-{i:02d} is mandatory", location(index, tag, el, i)
+                        ELEMENT_MISSING,
+                        f"{tag}{el:02d}-{i:02d} is mandatory",
+                        location(index, tag, el, i),
                     )
                 )
             continue
@@ -147,7 +160,7 @@ def _element_findings(spec: ElementSpec, raw: Element, index: int, tag: str) -> 
     if len(reps) > max(spec.repeat, 1):
         out.append(
             EdiError(
-                "EDI097",
+                TOO_MANY_ELEMENTS,
                 f"{tag}{el:02d} repeats {len(reps)} times (max {spec.repeat})",
                 location(index, tag, el),
             )
@@ -157,7 +170,9 @@ def _element_findings(spec: ElementSpec, raw: Element, index: int, tag: str) -> 
             out.extend(_composite_findings(spec, rep, (index, tag, el)))
         elif len([c for c in rep[1:] if c]) > 0:
             out.append(
-                EdiError("EDI097", f"{tag}{el:02d} is not a composite", location(index, tag, el))
+                EdiError(
+                    TOO_MANY_ELEMENTS, f"{tag}{el:02d} is not a composite", location(index, tag, el)
+                )
             )
         elif rep[0]:
             out.extend(_simple_findings(spec, rep[0], (index, tag, el, None)))
@@ -184,13 +199,15 @@ def _syntax_findings(spec: SegmentSpec, present: set[int], index: int) -> list[E
             missing = next((p for p in pos if p not in present), pos[0])
             out.append(
                 EdiError(
-                    "EDI095", f"{tag} syntax note {note} not met", location(index, tag, missing)
+                    SYNTAX_NOTE_UNMET,
+                    f"{tag} syntax note {note} not met",
+                    location(index, tag, missing),
                 )
             )
         elif kind == "E" and len(have) > 1:
             out.append(
                 EdiError(
-                    "EDI096",
+                    SYNTAX_EXCLUSION_VIOLATED,
                     f"{tag} syntax note {note}: {len(have)} present",
                     location(index, tag, have[1]),
                 )
@@ -201,7 +218,7 @@ def _syntax_findings(spec: SegmentSpec, present: set[int], index: int) -> list[E
 # Findings a neighbouring version's dictionary (``exact: false``) still supports: value
 # syntax that does not change between versions. Requirement, code lists, element counts,
 # syntax notes and structure do change, so they are checked with the exact dictionary only.
-NEAREST_CODES = frozenset({"EDI087", "EDI098"})
+NEAREST_CODES = frozenset({IG_CHARACTER_INVALID, ELEMENT_LENGTH_INVALID})
 
 
 def check_segment_nearest(spec: SegmentSpec, seg: Segment, index: int) -> list[EdiError]:
@@ -223,7 +240,9 @@ def check_segment(
     out: list[EdiError] = []
     if not nearest and any(e != "" for e in seg[n + 1 :]):
         out.append(
-            EdiError("EDI097", f"{tag} has more than {n} elements", location(index, tag, n + 1))
+            EdiError(
+                TOO_MANY_ELEMENTS, f"{tag} has more than {n} elements", location(index, tag, n + 1)
+            )
         )
     present: set[int] = set()
     for es in spec.elements:
@@ -232,7 +251,9 @@ def check_segment(
             if es.req and not es.unused:
                 out.append(
                     EdiError(
-                        "EDI094", f"{tag}{es.pos:02d} is mandatory", location(index, tag, es.pos)
+                        ELEMENT_MISSING,
+                        f"{tag}{es.pos:02d} is mandatory",
+                        location(index, tag, es.pos),
                     )
                 )
             continue

@@ -29,7 +29,13 @@ from datetime import date
 from typing import Any
 
 from parsers.dictionary import Dictionary, ElementSpec, LoopSpec, SegmentSpec, lookup
-from parsers.errors import EdiError
+from parsers.errors import (
+    LOOP_EXCEEDED,
+    SEGMENT_MAX_USE_EXCEEDED,
+    SEGMENT_MISSING,
+    SEGMENT_UNEXPECTED,
+    EdiError,
+)
 from parsers.model import Element, Segment
 
 __all__ = ["Matcher", "build_data", "data_for_transaction", "segments_from_data", "walk"]
@@ -291,12 +297,18 @@ class Matcher:
         frame.pos = i
         if isinstance(child, SegmentSpec):
             if self.errors is not None and frame.counts[i] > child.max:
-                self._report("EDI093", f"{child.tag} used more than {child.max} time(s)", child.tag)
+                self._report(
+                    SEGMENT_MAX_USE_EXCEEDED,
+                    f"{child.tag} used more than {child.max} time(s)",
+                    child.tag,
+                )
             self._segment(frame, child, seg)
             return
         if self.errors is not None and frame.counts[i] == child.max + 1:
             self._report(
-                "EDI092", f"loop {child.id} repeats more than {child.max} time(s)", child.first.tag
+                LOOP_EXCEEDED,
+                f"loop {child.id} repeats more than {child.max} time(s)",
+                child.first.tag,
             )
         obj: dict[str, Any] = {}
         _put(frame, child.key, obj, single=False)
@@ -319,7 +331,7 @@ class Matcher:
             where = f"in loop {frame.loop.id}" if frame.loop.id and len(self.stack) > 1 else "here"
             known = any(tag in f.loop.index for f in self.stack)
             what = "out of order" if known else "not in the dictionary's structure"
-            self._report("EDI090", f"segment {tag} unexpected {where} ({what})", tag)
+            self._report(SEGMENT_UNEXPECTED, f"segment {tag} unexpected {where} ({what})", tag)
 
     def _report(self, code: str, message: str, tag: str) -> None:
         """Record a structure finding at the current segment."""
@@ -344,7 +356,7 @@ class Matcher:
                 what = f"segment {c.tag}" if isinstance(c, SegmentSpec) else f"loop {c.id}"
                 where = f" in loop {frame.loop.id}" if frame.loop.key else ""
                 tag = c.tag if isinstance(c, SegmentSpec) else c.first.tag
-                self._report("EDI091", f"mandatory {what} missing{where}", tag)
+                self._report(SEGMENT_MISSING, f"mandatory {what} missing{where}", tag)
         frame.checked = max(frame.checked, upto)
 
     def finish(self) -> dict[str, Any]:
