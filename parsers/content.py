@@ -30,15 +30,18 @@ from parsers.errors import (
     EdiError,
     Location,
 )
-from parsers.model import Element, Segment
+from parsers.model import Delimiters, Element, Interchange, Segment, Transaction
+from parsers.tolerance import Tolerance
 
 __all__ = [
     "NEAREST_CODES",
+    "attach_content_errors",
     "check_segment",
     "check_segment_nearest",
     "checker_for",
     "location",
     "rebase",
+    "transaction_content_errors",
     "validate_transaction",
 ]
 
@@ -278,3 +281,36 @@ def validate_transaction(
     errors: list[EdiError] = []
     build_data(d, segments, errors, checker_for(d))
     return errors
+
+
+def transaction_content_errors(
+    standard: str, delimiters: Delimiters, tx: Transaction, tolerance: Tolerance | None = None
+) -> list[EdiError]:
+    """The content findings of one parsed transaction, located in the input and judged.
+
+    ``segment`` is set from the header's ordinal (``tx.index``) and each finding gets
+    the partner's tolerance verdict (every EDI09x rejects at every level by default,
+    but a partner's ``accept`` list can make one a warning).
+    """
+    from parsers.documents import split_segments  # documents imports the data tree lazily
+
+    split, _tags = split_segments(tx.segments, delimiters, "\n".join(tx.segments))
+    found = rebase(validate_transaction(standard, tx.version, tx.type, split), tx.index)
+    return [tolerance.apply(e) for e in found] if tolerance is not None else found
+
+
+def attach_content_errors(interchange: Interchange, tolerance: Tolerance | None = None) -> int:
+    """Validate every transaction of ``interchange`` (level ``standard``); add findings to it.
+
+    Each finding goes to its transaction's ``errors``, so a rejecting one rejects the
+    transaction alone and the acknowledgement builders turn it into AK3/AK4, IK3/IK4 or
+    UCS/UCD. Returns how many were attached. Transactions without a dictionary get none.
+    """
+    standard = str(interchange.standard)
+    n = 0
+    for group in interchange.groups:
+        for tx in group.transactions:
+            found = transaction_content_errors(standard, interchange.delimiters, tx, tolerance)
+            tx.errors.extend(found)
+            n += len(found)
+    return n
