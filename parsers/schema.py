@@ -9,11 +9,20 @@ builds validates, even one with findings. ``edi-mesh schema TYPE`` prints it.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from parsers.dictionary import Dictionary, ElementSpec, LoopSpec, SegmentSpec, lookup
 
-__all__ = ["data_schema"]
+__all__ = [
+    "COMMON_TYPES",
+    "data_schema",
+    "default_version",
+    "document_schema",
+    "render_schema",
+    "schema_files",
+]
 
 _DEFS: dict[str, Any] = {
     "text": {"type": "string"},
@@ -172,3 +181,79 @@ def schema_of(d: Dictionary | None, type: str) -> dict[str, Any]:
 def data_schema(standard: str, version: str, type: str) -> dict[str, Any]:
     """The JSON Schema of the ``data`` of a ``standard`` / ``version`` / ``type`` document."""
     return schema_of(lookup(standard, version, type), type)
+
+
+# The types whose schemas are generated into docs/schemas/ (standard, type).
+COMMON_TYPES: tuple[tuple[str, str], ...] = (
+    *(("x12", t) for t in ("850", "855", "856", "810", "837", "835", "834", "270", "271")),
+    ("x12", "997"),
+    ("x12", "999"),
+    *(("edifact", t) for t in ("ORDERS", "INVOIC", "DESADV", "ORDRSP")),
+)
+# HIPAA types are read with their 5010 guide by default; the rest with 004010 / D21A.
+_HIPAA_DEFAULTS = {
+    "837": "005010X222A1",
+    "835": "005010X221A1",
+    "834": "005010X220A1",
+    "270": "005010X279A1",
+    "271": "005010X279A1",
+    "276": "005010X212",
+    "277": "005010X212",
+    "278": "005010X217",
+    "820": "005010X218",
+    "999": "005010X231A1",
+}
+_DOCUMENT_SCHEMA = Path(__file__).with_name("document.schema.json")
+
+
+def default_version(standard: str, type: str) -> str:
+    """The version ``edi-mesh schema`` reads a type with when none is given."""
+    if standard == "edifact":
+        return "D21A"
+    return _HIPAA_DEFAULTS.get(type, "004010")
+
+
+def document_schema(standard: str, version: str, type: str) -> dict[str, Any]:
+    """The document schema with ``data`` required and described by the type's dictionary.
+
+    The envelope fields are ``parsers/document.schema.json``'s; the data tree's
+    definitions join its ``$defs`` (their names do not clash).
+    """
+    doc: dict[str, Any] = json.loads(_DOCUMENT_SCHEMA.read_text(encoding="utf-8"))
+    data = data_schema(standard, version, type)
+    defs = data.pop("$defs")
+    for k in ("$schema", "title"):
+        data.pop(k, None)
+    doc["$id"] = f"urn:edi-mesh:document:1:{standard}:{version}:{type}"
+    doc["title"] = f"edi-mesh agent document: {standard} {type} {version} with data"
+    doc["required"] = [*doc["required"], "data", "dictionary"]
+    doc["properties"]["type"] = {"const": type}
+    doc["properties"]["data"] = {"oneOf": [{"type": "null"}, data]}
+    doc["$defs"] = {**doc["$defs"], **defs}
+    return doc
+
+
+def render_schema(schema: dict[str, Any]) -> str:
+    """A schema as the files under docs/schemas/ hold it: compact (they are large), stable."""
+    return json.dumps(schema, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def schema_files() -> dict[str, str]:
+    """``{file name: text}`` of the generated schemas of :data:`COMMON_TYPES` (docs/schemas/)."""
+    out: dict[str, str] = {}
+    for standard, type in COMMON_TYPES:
+        version = default_version(standard, type)
+        name = f"{standard}-{type}-{version}.schema.json"
+        out[name] = render_schema(document_schema(standard, version, type))
+    return out
+
+
+if __name__ == "__main__":  # python -m parsers.schema --write docs/schemas
+    import sys
+
+    if sys.argv[1:2] != ["--write"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m parsers.schema --write DIR")
+    target = Path(sys.argv[2])
+    target.mkdir(parents=True, exist_ok=True)
+    for fname, text in schema_files().items():
+        (target / fname).write_text(text, encoding="utf-8")
