@@ -12,7 +12,7 @@ from parsers.tolerance import Tolerance
 from pipeline.contracts.headers import FORCE as FORCE_HEADER
 from pipeline.partners.profiles import Partner, PartnersFileError
 from pipeline.worker.processor import Processor
-from tests.pipeline.worker.test_processor import DUAL, msg, processor
+from tests.pipeline.worker.test_processor import DUAL, ORDERS, msg, processor
 
 SIMPLE810 = "x12/staedi/src/test/resources/x12/simple810.edi"
 
@@ -74,3 +74,16 @@ def test_profile_fields_are_checked() -> None:
         except PartnersFileError:
             continue
         raise AssertionError(bad)
+
+
+def test_standard_validation_of_edifact_gives_contrl_ucs_ucd(corpus: Path) -> None:
+    raw = (corpus / ORDERS).read_bytes().rstrip() + b"\nUNZ+1+000000001'\n"
+    data = raw.replace(b"PO123456", b"P" * 80)  # BGM02-01 is an..70
+    p = processor()
+    globex = p.partners.get("globex")
+    assert globex is not None
+    p.partners.put(replace(globex, validation="standard"))
+    out = p.process(msg(data, partner="globex"))
+    assert out.documents == 0 and out.acks == ["CONTRL"]
+    (ack,) = [o.value for o in out.outputs if o.topic == "edi.acks.outbound"]
+    assert b"UCS+2'UCD+39+2:1'" in ack
