@@ -49,3 +49,12 @@ def test_schema_prints_the_document_schema_of_a_type() -> None:
     orders = orjson.loads(cli("schema", "ORDERS", "--version", "D96A").stdout)
     assert orders["properties"]["type"] == {"const": "ORDERS"}
     assert orders["properties"]["data"]["oneOf"][1]["x-edi-dictionary"]["exact"] is False
+
+
+def test_validation_hipaa_reads_the_file_whole_and_acks_the_guide_finding(corpus: Path) -> None:
+    path = str(corpus / "bad/pyx12/test/files/per_repeat.txt")
+    assert cli("parse", "--no-data", path).returncode == 0  # envelope: fine
+    out = cli("parse", "--validation", "hipaa", "--no-data", path)
+    assert out.returncode == 1 and "EDI085 at segment 9 (PER)" in out.stderr
+    acks = cli("parse", "--validation", "hipaa", "--acks", path)
+    assert "AK3*PER*7**5~AK5*R*5~" in acks.stdout
