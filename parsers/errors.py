@@ -212,6 +212,16 @@ IG_LENGTH_INVALID: Final = "EDI086"
 IG_CHARACTER_INVALID: Final = "EDI087"
 IG_CODE_INVALID: Final = "EDI088"
 IG_DATE_TIME_INVALID: Final = "EDI089"
+SEGMENT_UNEXPECTED: Final = "EDI090"
+SEGMENT_MISSING: Final = "EDI091"
+LOOP_EXCEEDED: Final = "EDI092"
+SEGMENT_MAX_USE_EXCEEDED: Final = "EDI093"
+ELEMENT_MISSING: Final = "EDI094"
+SYNTAX_NOTE_UNMET: Final = "EDI095"
+SYNTAX_EXCLUSION_VIOLATED: Final = "EDI096"
+TOO_MANY_ELEMENTS: Final = "EDI097"
+ELEMENT_LENGTH_INVALID: Final = "EDI098"
+CODE_VALUE_INVALID: Final = "EDI099"
 
 
 CATALOGUE: dict[str, ErrorCode] = {}
@@ -587,5 +597,94 @@ register(
     ),
     ErrorCode(
         IG_DATE_TIME_INVALID, "invalid date or time in data element", _E, ak5="5", ak3="8", ak4="8"
+    ),
+)
+
+# -- content validation from the dictionary (parsers.content, level "standard") ---------------
+# Structure (segment requirement, order, max use, loop repeats) and element content
+# (requirement, syntax notes, repetitions, length, code values). Type and date/time
+# findings reuse EDI087 and EDI089, whose meaning (AK4 6 / AK4 8) is the same at
+# dictionary level; X12 AK4 "4" (too short) and "5" (too long) share EDI098 like EDI086.
+register(
+    ErrorCode(
+        SEGMENT_UNEXPECTED,
+        "segment unexpected here: out of order, or not in the transaction's structure",
+        _S,
+        ak5="5",
+        ak3="2",
+        contrl="15",
+    ),
+    ErrorCode(
+        SEGMENT_MISSING, "mandatory segment or loop missing", _S, ak5="5", ak3="3", contrl="13"
+    ),
+    ErrorCode(
+        LOOP_EXCEEDED,
+        "loop occurs more often than the dictionary allows",
+        _S,
+        ak5="5",
+        ak3="4",
+        contrl="36",
+    ),
+    ErrorCode(
+        SEGMENT_MAX_USE_EXCEEDED,
+        "segment exceeds its maximum use",
+        _S,
+        ak5="5",
+        ak3="5",
+        contrl="35",
+    ),
+    ErrorCode(
+        ELEMENT_MISSING,
+        "mandatory data element missing",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="1",
+        contrl="13",
+    ),
+    ErrorCode(
+        SYNTAX_NOTE_UNMET,
+        "conditionally required data element missing (syntax note P, R, C or L)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="2",
+        contrl="13",
+    ),
+    ErrorCode(
+        SYNTAX_EXCLUSION_VIOLATED,
+        "exclusion condition violated (syntax note E): only one of the elements may be present",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="10",
+        contrl="15",
+    ),
+    ErrorCode(
+        TOO_MANY_ELEMENTS,
+        "too many data elements, components or repetitions",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="3",
+        contrl="16",
+    ),
+    ErrorCode(
+        ELEMENT_LENGTH_INVALID,
+        "data element too short or too long (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="5",
+        contrl="39",
+    ),
+    ErrorCode(
+        CODE_VALUE_INVALID,
+        "invalid code value (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="7",
+        contrl="12",
     ),
 )

@@ -19,7 +19,7 @@ from parsers.tolerance import Tolerance, ToleranceError
 from pipeline.settings import Settings, read_tables
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
-VALIDATION_LEVELS = ("envelope", "hipaa")
+VALIDATION_LEVELS = ("envelope", "standard", "hipaa")
 ANY_SENDER = "*"
 
 
@@ -55,7 +55,12 @@ class Partner:
     senders: tuple[str, ...]
     api_key_sha256: str = ""
     acks: tuple[str, ...] = ()  # acknowledgements we send: TA1, 997, 999, CONTRL
-    validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
+    # "standard" adds content validation from the dictionary (parsers.content), "hipaa"
+    # pyx12 implementation-guide validation
+    validation: str = "envelope"
+    # documents carry the named `data` tree; off by default until the compiled core makes
+    # it cheap (today it makes rendering 5-10x slower: benchmarks.data_bench)
+    data: bool = False
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
     tolerance: Tolerance = DEFAULT_TOLERANCE  # which deviations reject (parsers.tolerance)
@@ -94,6 +99,7 @@ class Partner:
             "api_key_sha256": self.api_key_sha256,
             "acks": list(self.acks),
             "validation": self.validation,
+            "data": self.data,
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
             "test": self.test,
@@ -113,6 +119,7 @@ class Partner:
             "api_key_sha256",
             "acks",
             "validation",
+            "data",
             "duplicates",
             "routes",
             "tolerance",
@@ -133,6 +140,9 @@ class Partner:
         validation = str(data.get("validation", "envelope"))
         if validation not in VALIDATION_LEVELS:
             raise PartnersFileError(f"partner {pid}: validation must be one of {VALIDATION_LEVELS}")
+        with_data = data.get("data", False)
+        if not isinstance(with_data, bool):
+            raise PartnersFileError(f"partner {pid}: data must be true or false")
         duplicates = str(data.get("duplicates", "suppress"))
         if duplicates not in ("suppress", "route"):
             raise PartnersFileError(f"partner {pid}: duplicates must be 'suppress' or 'route'")
@@ -146,6 +156,7 @@ class Partner:
             api_key_sha256=str(data.get("api_key_sha256", "")),
             acks=acks,
             validation=validation,
+            data=with_data,
             duplicates=duplicates,
             routes=tuple(routes),
             tolerance=tolerance_of(pid, data),

@@ -218,6 +218,20 @@ def ingest(
 )
 @click.option("--accept", multiple=True, metavar="CODE", help="also tolerate this error code")
 @click.option("--reject", multiple=True, metavar="CODE", help="also reject on this error code")
+@click.option(
+    "--validation",
+    type=click.Choice(["envelope", "standard", "hipaa"]),
+    default="envelope",
+    show_default=True,
+    help="envelope only, content from the dictionary, or HIPAA guides (pyx12; file in memory)",
+)
+@click.option(
+    "--data/--no-data",
+    "with_data",
+    default=True,
+    show_default=True,
+    help="render the named, loop-nested `data` tree in each document",
+)
 def parse(
     files: tuple[Path, ...],
     acks: bool,
@@ -225,6 +239,8 @@ def parse(
     tolerance: str,
     accept: tuple[str, ...],
     reject: tuple[str, ...],
+    validation: str,
+    with_data: bool,
 ) -> None:
     """Offline: print the documents of FILES as JSON lines; errors on stderr.
 
@@ -237,7 +253,36 @@ def parse(
         policy = Tolerance.of(tolerance, accept, reject)
     except ToleranceError as exc:
         raise click.UsageError(str(exc)) from None
-    sys.exit(parse_files(files, acks=acks, partner=partner, tolerance=policy))
+    sys.exit(
+        parse_files(
+            files,
+            acks=acks,
+            partner=partner,
+            tolerance=policy,
+            validation=validation,
+            with_data=with_data,
+        )
+    )
+
+
+@cli.command()
+@click.argument("type_")
+@click.option(
+    "--version", "version", default=None, help="version (default: 004010, D21A or the 5010 guide)"
+)
+@click.option(
+    "--standard",
+    type=click.Choice(["x12", "edifact"]),
+    default=None,
+    help="default: edifact for alphabetic types, else x12",
+)
+def schema(type_: str, version: str | None, standard: str | None) -> None:
+    """Print the JSON Schema of TYPE's document with `data` (from the type's dictionary)."""
+    from parsers.schema import default_version, document_schema, render_schema
+
+    std = standard or ("edifact" if type_.isalpha() else "x12")
+    ver = version or default_version(std, type_)
+    click.echo(render_schema(document_schema(std, ver, type_.upper())), nl=False)
 
 
 def _parse_time(value: str) -> float:

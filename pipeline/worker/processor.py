@@ -22,6 +22,7 @@ import orjson
 
 from parsers import parse
 from parsers.bare import synthesised
+from parsers.content import attach_content_errors
 from parsers.documents import render_ta1, render_transaction
 from parsers.errors import EdiError
 from parsers.hipaa import attach_hipaa_errors, validate_hipaa
@@ -190,8 +191,15 @@ class Processor:
     def _validate(
         self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes, ctx: dict[str, Any]
     ) -> bool:
-        """Partner-level validation (HIPAA) on top of the parser's; False rejects the interchange."""
-        if partner.validation == "hipaa" and ic.standard is Standard.X12:
+        """Partner-level validation on top of the parser's; False rejects the interchange.
+
+        ``standard``: content findings from the dictionary, on each transaction, judged by
+        the partner's tolerance (a rejecting one rejects that transaction, and its ack says
+        where: AK3/AK4, IK3/IK4, UCS/UCD). ``hipaa``: pyx12 implementation-guide findings.
+        """
+        if partner.validation == "standard":
+            attach_content_errors(ic, partner.tolerance)
+        elif partner.validation == "hipaa" and ic.standard is Standard.X12:
             attach_hipaa_errors(ic, validate_hipaa(raw))
         if ic.accepted:
             return True
@@ -219,7 +227,9 @@ class Processor:
                 if not grp.accepted or not tx.accepted:
                     self._reject_transaction(emit, grp, tx, ctx, routing)
                     continue
-                rendered = render_transaction(ic, grp, tx, partner=public, source=emit.source)
+                rendered = render_transaction(
+                    ic, grp, tx, partner=public, source=emit.source, with_data=partner.data
+                )
                 topics = self.router.route(
                     str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
                 )
