@@ -45,6 +45,6 @@ ENV PATH=/opt/edi-mesh/bin:$PATH \
 WORKDIR /home/edi
 USER 10001:10001
 VOLUME ["/data"]
-EXPOSE 6066 8080
+EXPOSE 6066 8080 2222
 ENTRYPOINT ["edi-mesh"]
 CMD ["--help"]

@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml scripts/install.sh | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/edi-mesh up
+	$(BIN)/edi-mesh up --sftp-port 2222
 
 lint: $(STAMP)
 	$(BIN)/ruff check parsers pipeline benchmarks tests scripts examples

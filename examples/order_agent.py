@@ -94,6 +94,47 @@ def _x12_order(doc: dict[str, Any]) -> tuple[str, list[tuple[Decimal | None, Dec
     return po, lines, ", ".join(p for p in ship if p)
 
 
+def _code(value: Any) -> str:
+    """The code of a coded ``data`` element (``{"code", "description"}``), or the plain text."""
+    return str(value.get("code", "")) if isinstance(value, dict) else str(value or "")
+
+
+def _x12_order_from_data(
+    doc: dict[str, Any],
+) -> tuple[str, list[tuple[Decimal | None, Decimal | None]], str]:
+    """:func:`_x12_order` read from the named ``data`` tree: no segment positions to know.
+
+    Keys are the standard's names plus the tag or position (README: Reading ``data``).
+    """
+    data = doc["data"]
+    beg = data.get("beginning_segment_for_purchase_order_BEG", {})
+    po = str(doc["keys"].get("po_number") or beg.get("purchase_order_number_03", ""))
+    lines = []
+    for loop in data.get("baseline_item_data_PO1_loop", []):
+        po1 = loop["baseline_item_data_PO1"]
+        lines.append(
+            (number(po1.get("quantity_ordered_02", "")), number(po1.get("unit_price_04", "")))
+        )
+    ship: list[str] = []
+    for party in data.get("name_N1_loop", []):
+        n1 = party["name_N1"]
+        if _code(n1.get("entity_identifier_code_01")) != "ST":
+            continue
+        ship = [n1.get("name_02") or n1.get("identification_code_04", "")]
+        ship += [
+            a.get("address_information_01", "") for a in party.get("address_information_N3", [])
+        ]
+        for n4 in party.get("geographic_location_N4", []):
+            parts = (
+                n4.get("city_name_01"),
+                _code(n4.get("state_or_province_code_02")),
+                n4.get("postal_code_03"),
+            )
+            ship.append(" ".join(str(p) for p in parts if p))
+        break
+    return po, lines, ", ".join(p for p in ship if p)
+
+
 def _edifact_order(
     doc: dict[str, Any],
 ) -> tuple[str, list[tuple[Decimal | None, Decimal | None]], str]:
@@ -128,7 +169,12 @@ def describe_order(doc: dict[str, Any]) -> str:
         reader: Callable[
             [dict[str, Any]], tuple[str, list[tuple[Decimal | None, Decimal | None]], str]
         ]
-        reader = _x12_order if doc["standard"] == "x12" else _edifact_order
+        if doc["standard"] != "x12":
+            reader = _edifact_order
+        elif doc.get("data") and doc.get("dictionary"):  # the partner sends named data
+            reader = _x12_order_from_data
+        else:
+            reader = _x12_order
         po, lines, ship = reader(doc)
         verb = "would confirm"
     else:  # 860 / ORDCHG (changes), 875 (grocery PO): same topic, other handling

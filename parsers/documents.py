@@ -85,7 +85,16 @@ SOURCE_FIELDS: Final = ("channel", "filename", "sha256", "ingest_id", "received_
 # Loop-start tags a fragment prefers to begin with.
 _CUT_TAGS: Final = frozenset({"HL", "LX", "CLM", "CLP", "INS", "PO1", "IT1", "LIN", "CPS"})
 # Partner-table fields never copied into documents (credentials and their hashes).
-_SECRET_MARKERS: Final = ("api_key", "secret", "password", "token", "sha256", "credential")
+_SECRET_MARKERS: Final = (
+    "api_key",
+    "secret",
+    "password",
+    "token",
+    "sha256",
+    "credential",
+    "sftp",  # sftp_public_keys, sftp_password_hash: transport credentials
+    "outbound_",  # outbound_sftp: the partner's server, user and key file
+)
 _SEP: Final = "\x1f"
 
 
@@ -253,8 +262,9 @@ def _documents(
     source: Mapping[str, Any],
     max_segments: int | None,
     only_warnings: bool,
+    with_data: bool = False,
 ) -> list[dict[str, Any]]:
-    """The document(s) of one transaction: one, or its fragments."""
+    """The document(s) of one transaction: one, or its fragments (``data`` when asked)."""
     standard = str(interchange.standard)
     joined = "\n".join(tx.segments)
     split, tags = split_segments(tx.segments, interchange.delimiters, joined)
@@ -294,7 +304,10 @@ def _documents(
         "source": _source(source),
         "segments": split,
     }
-    if max_segments is None or len(split) <= max_segments:
+    whole = max_segments is None or len(split) <= max_segments
+    if with_data:
+        _add_data(base, standard, tx, split, whole)
+    if max_segments is None or whole:
         return [base]
     bounds = fragment_bounds(split, max_segments)
     count = len(bounds)
@@ -314,6 +327,28 @@ def _documents(
     return out
 
 
+def _add_data(
+    doc: dict[str, Any], standard: str, tx: Transaction, split: list[Segment], whole: bool
+) -> None:
+    """Set ``data`` (the named tree) and ``dictionary`` (its descriptor, or None) on ``doc``.
+
+    A size fragment carries ``data: null`` (its slice is no tree of its own; per-loop
+    fragments with their loop's data are a later step) but still names the dictionary.
+    Content findings are not computed here: validation (``standard`` level) owns them.
+    """
+    from parsers.data import data_for_transaction
+    from parsers.dictionary import lookup
+
+    if whole:
+        data, descriptor, _ = data_for_transaction(
+            standard, tx.version, tx.type, split, validate=False
+        )
+        doc["data"], doc["dictionary"] = data, descriptor
+        return
+    d = lookup(standard, tx.version, tx.type)
+    doc["data"], doc["dictionary"] = None, (d.descriptor() if d is not None else None)
+
+
 def _transaction_documents(
     interchange: Interchange,
     group: Group,
@@ -321,6 +356,7 @@ def _transaction_documents(
     partner: Mapping[str, Any] | None,
     source: Mapping[str, Any],
     max_segments: int | None,
+    with_data: bool = False,
 ) -> list[dict[str, Any]]:
     """One transaction's document(s), every error included, built with the collector paused."""
     with _gc_paused():
@@ -332,6 +368,7 @@ def _transaction_documents(
             source=source,
             max_segments=max_segments,
             only_warnings=False,
+            with_data=with_data,
         )
 
 
@@ -342,9 +379,12 @@ def build_document(
     *,
     partner: Mapping[str, Any] | None,
     source: Mapping[str, Any],
+    with_data: bool = False,
 ) -> dict[str, Any]:
     """The whole (never fragmented) document of one transaction, as a dict."""
-    return _transaction_documents(interchange, group, transaction, partner, source, None)[0]
+    return _transaction_documents(
+        interchange, group, transaction, partner, source, None, with_data
+    )[0]
 
 
 def build_transaction_documents(
@@ -355,9 +395,12 @@ def build_transaction_documents(
     partner: Mapping[str, Any] | None,
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
+    with_data: bool = False,
 ) -> list[dict[str, Any]]:
     """The document of one transaction, or its fragments when it has more than ``max_segments``."""
-    return _transaction_documents(interchange, group, transaction, partner, source, max_segments)
+    return _transaction_documents(
+        interchange, group, transaction, partner, source, max_segments, with_data
+    )
 
 
 def render_transaction(
@@ -368,12 +411,16 @@ def render_transaction(
     partner: Mapping[str, Any] | None,
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
+    with_data: bool = False,
 ) -> list[tuple[str, bytes]]:
-    """``(id, orjson bytes)`` per document of one transaction (fragments included), for producers."""
+    """``(id, orjson bytes)`` per document of one transaction (fragments included), for producers.
+
+    ``with_data`` adds ``data`` and ``dictionary`` (see :func:`_add_data`).
+    """
     dumps = orjson.dumps
     with _gc_paused():
         docs = _transaction_documents(
-            interchange, group, transaction, partner, source, max_segments
+            interchange, group, transaction, partner, source, max_segments, with_data
         )
         out = [(str(d["id"]), dumps(d)) for d in docs]
         del docs
@@ -398,8 +445,11 @@ def build_documents(
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     only_accepted: bool = True,
+    with_data: bool = False,
 ) -> list[dict[str, Any]]:
     """Every document of an interchange, fragments included, in input order.
+
+    ``with_data`` adds the named ``data`` tree and its ``dictionary`` descriptor.
 
     With ``only_accepted`` (the default) transactions rejected by an error of
     their own, their group or the interchange are left out (they go to the dead
@@ -419,6 +469,7 @@ def build_documents(
                     source=source,
                     max_segments=max_segments,
                     only_warnings=only_accepted,
+                    with_data=with_data,
                 )
             )
     return out
@@ -431,6 +482,7 @@ def render_documents(
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     only_accepted: bool = True,
+    with_data: bool = False,
 ) -> list[bytes]:
     """:func:`build_documents` encoded with orjson: one ``bytes`` value per Kafka record."""
     dumps = orjson.dumps
@@ -441,6 +493,7 @@ def render_documents(
             source=source,
             max_segments=max_segments,
             only_accepted=only_accepted,
+            with_data=with_data,
         )
         out = [dumps(doc) for doc in docs]
         del docs  # freed while the collector is paused: it never sees them

@@ -94,6 +94,7 @@ class EdiError:
     code: str
     message: str
     location: Location = Location()
+    rejecting: bool | None = None  # a tolerance policy's verdict; None = the catalogue's
 
     @property
     def spec(self) -> ErrorCode:
@@ -102,8 +103,15 @@ class EdiError:
 
     @property
     def rejects(self) -> bool:
-        """True when this error rejects what it is attached to."""
+        """True when this error rejects what it is attached to (the partner's tolerance decides)."""
+        if self.rejecting is not None:
+            return self.rejecting
         return self.spec.rejects
+
+    @property
+    def tolerated(self) -> bool:
+        """True for an error the catalogue rejects on but a tolerance policy made a warning."""
+        return self.rejecting is False and self.spec.rejects
 
     @property
     def retriable(self) -> bool:
@@ -118,12 +126,13 @@ class EdiError:
             "message": self.message,
             "location": self.location.to_dict(),
             "level": spec.level.value,
-            "rejects": spec.rejects,
+            "rejects": self.rejects,
         }
 
     def line(self, name: str) -> str:
         """The CLI's one-line form: ``name: EDI0xx at segment N (TAG) element M: message``."""
-        return f"{name}: {self.code} at {self.location.describe()}: {self.message}"
+        tail = " (tolerated: a warning for this partner)" if self.tolerated else ""
+        return f"{name}: {self.code} at {self.location.describe()}: {self.message}{tail}"
 
 
 # The parser's codes by name: plain strings, so JSON and comparisons see the public code.
@@ -181,6 +190,7 @@ TRANSACTION_TYPE_INVALID: Final = "EDI053"
 TRANSACTION_CONTROL_INVALID: Final = "EDI054"
 TRANSACTION_CONTROL_DUPLICATE: Final = "EDI055"
 SEGMENT_COUNT_INVALID: Final = "EDI056"
+TRANSACTION_TRUNCATED: Final = "EDI057"
 SEGMENT_TAG_INVALID: Final = "EDI060"
 SEGMENT_EMPTY: Final = "EDI061"
 CONTROL_CHARACTER: Final = "EDI062"
@@ -193,6 +203,7 @@ SYNTAX_ID_UNKNOWN: Final = "EDI072"
 SYNTAX_VERSION_UNSUPPORTED: Final = "EDI073"
 UNB_DATE_TIME_INVALID: Final = "EDI074"
 NO_MESSAGES: Final = "EDI075"
+ENVELOPE_SYNTHESISED: Final = "EDI076"
 IG_NOT_VALIDATED: Final = "EDI080"
 IG_SEGMENT_UNEXPECTED: Final = "EDI081"
 IG_NOT_USED_PRESENT: Final = "EDI082"
@@ -203,6 +214,16 @@ IG_LENGTH_INVALID: Final = "EDI086"
 IG_CHARACTER_INVALID: Final = "EDI087"
 IG_CODE_INVALID: Final = "EDI088"
 IG_DATE_TIME_INVALID: Final = "EDI089"
+SEGMENT_UNEXPECTED: Final = "EDI090"
+SEGMENT_MISSING: Final = "EDI091"
+LOOP_EXCEEDED: Final = "EDI092"
+SEGMENT_MAX_USE_EXCEEDED: Final = "EDI093"
+ELEMENT_MISSING: Final = "EDI094"
+SYNTAX_NOTE_UNMET: Final = "EDI095"
+SYNTAX_EXCLUSION_VIOLATED: Final = "EDI096"
+TOO_MANY_ELEMENTS: Final = "EDI097"
+ELEMENT_LENGTH_INVALID: Final = "EDI098"
+CODE_VALUE_INVALID: Final = "EDI099"
 
 
 CATALOGUE: dict[str, ErrorCode] = {}
@@ -433,6 +454,13 @@ register(
         ak5="4",
         contrl="12",
     ),
+    ErrorCode(
+        TRANSACTION_TRUNCATED,
+        "input ends inside the transaction set (last segment cut off): truncated, never tolerated",
+        _T,
+        ak5="2",
+        contrl="13",
+    ),
     # -- segment syntax ---------------------------------------------------------------------
     ErrorCode(
         SEGMENT_TAG_INVALID,
@@ -487,6 +515,12 @@ register(
     ErrorCode(SYNTAX_VERSION_UNSUPPORTED, "unsupported syntax version (UNB01-2)", _I, contrl="2"),
     ErrorCode(UNB_DATE_TIME_INVALID, "invalid interchange date or time (UNB04)", _I, contrl="12"),
     ErrorCode(NO_MESSAGES, "interchange contains no messages", _I, rejects=False, contrl="32"),
+    ErrorCode(
+        ENVELOPE_SYNTHESISED,
+        "bare EDIFACT message(s) without UNB/UNZ: interchange envelope synthesised (lenient)",
+        _I,
+        contrl="13",
+    ),
 )
 
 # -- HIPAA implementation-guide validation (parsers.hipaa, pyx12) --------------------------
@@ -565,5 +599,94 @@ register(
     ),
     ErrorCode(
         IG_DATE_TIME_INVALID, "invalid date or time in data element", _E, ak5="5", ak3="8", ak4="8"
+    ),
+)
+
+# -- content validation from the dictionary (parsers.content, level "standard") ---------------
+# Structure (segment requirement, order, max use, loop repeats) and element content
+# (requirement, syntax notes, repetitions, length, code values). Type and date/time
+# findings reuse EDI087 and EDI089, whose meaning (AK4 6 / AK4 8) is the same at
+# dictionary level; X12 AK4 "4" (too short) and "5" (too long) share EDI098 like EDI086.
+register(
+    ErrorCode(
+        SEGMENT_UNEXPECTED,
+        "segment unexpected here: out of order, or not in the transaction's structure",
+        _S,
+        ak5="5",
+        ak3="2",
+        contrl="15",
+    ),
+    ErrorCode(
+        SEGMENT_MISSING, "mandatory segment or loop missing", _S, ak5="5", ak3="3", contrl="13"
+    ),
+    ErrorCode(
+        LOOP_EXCEEDED,
+        "loop occurs more often than the dictionary allows",
+        _S,
+        ak5="5",
+        ak3="4",
+        contrl="36",
+    ),
+    ErrorCode(
+        SEGMENT_MAX_USE_EXCEEDED,
+        "segment exceeds its maximum use",
+        _S,
+        ak5="5",
+        ak3="5",
+        contrl="35",
+    ),
+    ErrorCode(
+        ELEMENT_MISSING,
+        "mandatory data element missing",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="1",
+        contrl="13",
+    ),
+    ErrorCode(
+        SYNTAX_NOTE_UNMET,
+        "conditionally required data element missing (syntax note P, R, C or L)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="2",
+        contrl="13",
+    ),
+    ErrorCode(
+        SYNTAX_EXCLUSION_VIOLATED,
+        "exclusion condition violated (syntax note E): only one of the elements may be present",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="10",
+        contrl="15",
+    ),
+    ErrorCode(
+        TOO_MANY_ELEMENTS,
+        "too many data elements, components or repetitions",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="3",
+        contrl="16",
+    ),
+    ErrorCode(
+        ELEMENT_LENGTH_INVALID,
+        "data element too short or too long (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="5",
+        contrl="39",
+    ),
+    ErrorCode(
+        CODE_VALUE_INVALID,
+        "invalid code value (dictionary)",
+        _E,
+        ak5="5",
+        ak3="8",
+        ak4="7",
+        contrl="12",
     ),
 )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from parsers.acks import ControlNumbers, acknowledge
+from parsers.content import transaction_content_errors
 from parsers.documents import render_transaction
 from parsers.envelopes import (
     GroupEnd,
@@ -24,6 +25,7 @@ from parsers.envelopes import (
 from parsers.errors import EdiError
 from parsers.model import Group, Interchange, Standard
 from parsers.stream import stream
+from parsers.tolerance import Tolerance
 
 DEFAULT_ACKS = {Standard.X12: ("TA1", "997"), Standard.EDIFACT: ("CONTRL",)}
 
@@ -35,13 +37,18 @@ def stream_documents(
     partner: Mapping[str, Any] | None = None,
     acks: bool = False,
     ack_kinds: tuple[str, ...] | None = None,
+    tolerance: Tolerance | None = None,
+    validation: str = "envelope",
+    with_data: bool = False,
 ) -> Iterator[bytes | EdiError]:
     """Yield each accepted document as JSON bytes (or, with ``acks``, each ack interchange) and every error.
 
     Errors come as :class:`~parsers.errors.EdiError` values in input order,
     interleaved with the output; a document is yielded when its transaction
     completes without a rejecting error of its own (an error found later in a
-    trailer is reported when found).
+    trailer is reported when found). ``validation="standard"`` adds each
+    transaction's content findings (``parsers.content``, judged by ``tolerance``)
+    as it completes, so the run stays streaming; ``with_data`` adds ``data``.
     """
     current: Interchange | None = None
     control = 1
@@ -54,7 +61,7 @@ def stream_documents(
                 seen.add(id(e))
                 yield e
 
-    for ev in stream(fp):
+    for ev in stream(fp, tolerance=tolerance):
         if isinstance(ev, InputError):
             yield ev.error
         elif isinstance(ev, InterchangeStart):
@@ -69,6 +76,10 @@ def stream_documents(
             yield from fresh(ev.group.errors)
         elif isinstance(ev, TransactionComplete):
             tx = ev.transaction
+            if validation == "standard":
+                ic = ev.interchange
+                found = transaction_content_errors(str(ic.standard), ic.delimiters, tx, tolerance)
+                tx.errors.extend(found)
             yield from fresh(tx.errors)
             if acks:
                 _attach_group(ev.interchange, ev.group)
@@ -76,7 +87,12 @@ def stream_documents(
                     ev.group.transactions.append(tx)
             elif tx.accepted and ev.group.accepted:
                 for _doc_id, value in render_transaction(
-                    ev.interchange, ev.group, tx, partner=partner, source=source
+                    ev.interchange,
+                    ev.group,
+                    tx,
+                    partner=partner,
+                    source=source,
+                    with_data=with_data,
                 ):
                     yield value
         elif isinstance(ev, GroupEnd):
@@ -97,3 +113,39 @@ def _attach_group(ic: Interchange, group: Group) -> None:
     """Add ``group`` to ``ic.groups`` once (events share the group object)."""
     if not any(g is group for g in ic.groups):
         ic.groups.append(group)
+
+
+def hipaa_documents(
+    data: bytes,
+    *,
+    source: Mapping[str, Any],
+    partner: Mapping[str, Any] | None = None,
+    acks: bool = False,
+    tolerance: Tolerance | None = None,
+    with_data: bool = False,
+) -> Iterator[bytes | EdiError]:
+    """Like :func:`stream_documents` at ``validation="hipaa"``: the whole input in memory.
+
+    pyx12 validates whole interchanges, so this path is not streaming: every error
+    comes first, then the documents of the accepted transactions (or the acks).
+    """
+    from parsers import parse
+    from parsers.documents import render_documents
+    from parsers.hipaa import attach_hipaa_errors, validate_hipaa
+
+    result = parse(data, tolerance)
+    for ic in result.interchanges:
+        if ic.standard is Standard.X12:
+            attach_hipaa_errors(ic, validate_hipaa(data[ic.offset : ic.end]))
+    yield from result.all_errors()
+    control = 1
+    for ic in result.interchanges:
+        if acks:
+            kinds = DEFAULT_ACKS[ic.standard]
+            for ack in acknowledge(
+                ic, kinds, controls=ControlNumbers(control, control), now=datetime.now(UTC)
+            ):
+                control = ack.interchange_control + 1
+                yield ack.data
+            continue
+        yield from render_documents(ic, partner=partner, source=source, with_data=with_data)

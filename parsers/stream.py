@@ -13,6 +13,8 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from parsers.bare import HEAD as BARE_HEAD
+from parsers.bare import Synthesis, bare_start
 from parsers.encoding import EBCDIC_TABLES, sniff
 from parsers.envelopes import (
     Event,
@@ -25,6 +27,7 @@ from parsers.envelopes import (
 from parsers.errors import EBCDIC_CONVERTED, INPUT_EMPTY, UTF16_INPUT, EdiError, Location
 from parsers.model import ParseResult
 from parsers.tokenizer import cut, find_boundary, scan, skip_ws
+from parsers.tolerance import Level, Tolerance
 
 BLOCK = 1 << 20  # bytes scanned per block: bounds a slow-path fallback and the working set
 _HEADERS = (b"ISA", b"UNA", b"UNB")
@@ -90,12 +93,43 @@ def events(
     data: bytes = b"",
     chunk_size: int = BLOCK,
     keep_segments: bool = True,
+    tolerance: Tolerance | None = None,
 ) -> Iterator[Event]:
     """Run the envelope machine over ``data`` then everything ``read`` returns; yield events.
 
     ``read(n)`` returns up to ``n`` more bytes (``b""`` at end of input); with
     ``read=None`` the input is ``data`` alone and no copy of it is ever made.
+    ``tolerance`` (default: strict) judges every error as the events go out.
     """
+    if tolerance is None or tolerance.strict:
+        return _events(read, data, chunk_size, keep_segments)
+    if tolerance.level is Level.LENIENT:
+        read, data, synthesis = _bare(read, data)
+        if synthesis is not None:
+            raw = synthesis.events(_events(read, data, chunk_size, keep_segments))
+            return tolerance.events(raw)
+    return tolerance.events(_events(read, data, chunk_size, keep_segments))
+
+
+def _bare(
+    read: Callable[[int], bytes] | None, data: bytes
+) -> tuple[Callable[[int], bytes] | None, bytes, Synthesis | None]:
+    """The input, wrapped in a synthesised interchange when it is bare EDIFACT messages."""
+    head = data
+    if read is not None and len(head) < BARE_HEAD:
+        head = head + read(BARE_HEAD)
+    found = bare_start(head[:BARE_HEAD])
+    if found is None:
+        return read, head, None
+    synthesis = Synthesis(*found)
+    if read is None:
+        return None, synthesis.wrap(head), synthesis
+    return synthesis.reader(read, head), b"", synthesis
+
+
+def _events(
+    read: Callable[[int], bytes] | None, data: bytes, chunk_size: int, keep_segments: bool
+) -> Iterator[Event]:
     m = Machine(keep_segments)
     inp = _Input(read, data, chunk_size)
     found, go_on = _head(inp, m)
@@ -157,7 +191,9 @@ def events(
     yield from m.drain()
 
 
-def stream(fp: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[Event]:
+def stream(
+    fp: BinaryIO, chunk_size: int = 1 << 20, tolerance: Tolerance | None = None
+) -> Iterator[Event]:
     """Read X12/EDIFACT from a binary file object in bounded memory; yield events as found.
 
     Events: :class:`~parsers.envelopes.InterchangeStart`, ``GroupStart``,
@@ -168,11 +204,13 @@ def stream(fp: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[Event]:
     and never accumulate transactions, so memory is bounded by ``chunk_size``
     and the largest single transaction.
     """
-    return events(fp.read, b"", chunk_size)
+    return events(fp.read, b"", chunk_size, tolerance=tolerance)
 
 
-def parse(data: bytes) -> ParseResult:
+def parse(data: bytes, tolerance: Tolerance | None = None) -> ParseResult:
     """Parse a whole input held in memory into interchanges, groups and transactions.
+
+    ``tolerance`` decides which deviations reject (default: strict, the catalogue).
 
     The cyclic garbage collector is paused while the (acyclic) result is built:
     millions of retained segment lists otherwise trigger repeated full
@@ -183,7 +221,7 @@ def parse(data: bytes) -> ParseResult:
     if paused:
         gc.disable()
     try:
-        for ev in events(None, bytes(data)):
+        for ev in events(None, bytes(data), tolerance=tolerance):
             if isinstance(ev, TransactionComplete):
                 ev.group.transactions.append(ev.transaction)
             elif isinstance(ev, GroupStart):

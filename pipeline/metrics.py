@@ -20,6 +20,9 @@ INGEST_BYTES = Counter(
     "edi_ingest_bytes_total", "Bytes of EDI accepted onto edi.inbound", ["partner", "channel"]
 )
 FILES_ARCHIVED = Counter("edi_files_archived_total", "Inbox files archived", ["partner"])
+INBOX_UNEXPECTED = Counter(
+    "edi_inbox_unexpected_total", "Sub-folders found in inboxes (reported once each)", ["partner"]
+)
 QUARANTINED = Counter(
     "edi_quarantined_total", "Files or requests rejected before Kafka, by error code", ["code"]
 )
@@ -49,6 +52,11 @@ DUPLICATES = Counter(
     "edi_duplicates_total", "Re-sent interchanges suppressed by the duplicate table", ["partner"]
 )
 ACKS_SENT = Counter("edi_acks_sent_total", "Acknowledgements produced, by type", ["type"])
+ACKS_RESENT = Counter(
+    "edi_acks_resent_total",
+    "Original acknowledgements sent again for a re-sent (duplicate) interchange",
+    ["partner"],
+)
 INBOX_TO_TOPIC = Histogram(
     "edi_inbox_to_topic_seconds",
     "From edi-received-at (ingest) to the document's append on its agent topic",
@@ -84,6 +92,39 @@ OUTBOUND_SENT = Counter(
 )
 OUTBOX_FILES = Counter(
     "edi_outbox_files_total", "Acknowledgement files written to outboxes", ["partner"]
+)
+
+
+# -- sftp (no label carries client-typed data: partner is a configured id) ------
+SFTP_LOGINS = Counter("edi_sftp_logins_total", "Successful SFTP logins", ["partner", "method"])
+SFTP_AUTH_FAILURES = Counter(
+    "edi_sftp_auth_failures_total",
+    "Refused SFTP authentications (wrong password, or a connection that never logged in)",
+    ["kind"],
+)
+SFTP_SESSIONS = Gauge("edi_sftp_sessions", "Open SFTP sessions", ["partner"])
+SFTP_LIMITS = Counter(
+    "edi_sftp_limit_hits_total", "SFTP limits reached", ["limit"]
+)  # limit: file_size, sessions, idle
+SFTP_UPLOADS = Counter("edi_sftp_uploads_total", "Files uploaded and submitted", ["partner"])
+SFTP_UPLOAD_BYTES = Counter(
+    "edi_sftp_upload_bytes_total", "Bytes uploaded and submitted", ["partner"]
+)
+SFTP_SUBMIT_FAILURES = Counter(
+    "edi_sftp_submit_failures_total", "Uploads that ingest did not accept", ["partner"]
+)
+SFTP_DOWNLOADS = Counter(
+    "edi_sftp_downloads_total", "Outbox files opened for download", ["partner"]
+)
+SFTP_OUTBOX_DELETES = Counter("edi_sftp_outbox_deletes_total", "Outbox files deleted", ["partner"])
+SFTP_REFUSED = Counter(
+    "edi_sftp_refused_total", "SFTP requests refused by the virtual file system", ["op"]
+)
+PUSH_DELIVERED = Counter(
+    "edi_sftp_push_delivered_total", "Outbox files pushed to partner servers", ["partner"]
+)
+PUSH_FAILURES = Counter(
+    "edi_sftp_push_failures_total", "Failed push attempts, by error code", ["partner", "code"]
 )
 
 

@@ -132,6 +132,38 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
     max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
     retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
+    broker_timeout: float = Field(
+        10.0, gt=0, description="seconds a command waits to reach the broker before giving up"
+    )
+    check_writers: bool = Field(
+        True,
+        description="take an inbox file only when no process has it open for writing (/proc; Linux)",
+    )
+    incomplete_wait_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="a file ending in an incomplete interchange waits this long after its last change before quarantine",
+    )
+
+    # -- SFTP channel (pipeline/ingest/sftp; docs/sftp.md) -------------------------------
+    sftp_port: int = Field(
+        0, ge=0, le=65535, description="SFTP server port of the ingest process (0 = no SFTP server)"
+    )
+    sftp_host: str = Field(
+        "127.0.0.1", description="interface the SFTP server binds (0.0.0.0 in the image)"
+    )
+    sftp_max_sessions: int = Field(
+        4, ge=1, description="concurrent logged-in SFTP connections per partner"
+    )
+    sftp_idle_timeout: float = Field(
+        300.0, gt=0, description="seconds without an SFTP request before a session is closed"
+    )
+    push_scan_seconds: float = Field(
+        1.0, gt=0, description="how often outboxes of partners with outbound_sftp are looked at"
+    )
+    push_backoff_max: float = Field(
+        300.0, gt=0, description="cap of the retry backoff while a partner's SFTP server is down"
+    )
 
     # -- embedded broker (edi-mesh up) -----------------------------------------------
     broker_port: int = Field(9092, description="port of the embedded Tansu broker")

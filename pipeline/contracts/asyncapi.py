@@ -173,8 +173,23 @@ def _camel(name: str) -> str:
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
+DOCUMENT_SCHEMA = "document.schema.json"
+
+
+def _data_schemas() -> dict[str, str]:
+    """Type -> the generated schema of its document with ``data`` (docs/schemas/, relative)."""
+    from parsers.schema import COMMON_TYPES, default_version
+
+    return {t: f"schemas/{st}-{t}-{default_version(st, t)}.schema.json" for st, t in COMMON_TYPES}
+
+
 def _payload_schema(spec: TopicSpec) -> tuple[str, dict[str, Any]]:
     """The components.schemas entry of a topic's value: a $ref to its JSON Schema, or raw bytes."""
+    if spec.schema == DOCUMENT_SCHEMA:
+        return _camel(spec.schema), {
+            "$ref": SCHEMA_REF_BASE + spec.schema,
+            "x-edi-data-schemas": _data_schemas(),
+        }
     if spec.schema is not None:
         return _camel(spec.schema), {"$ref": SCHEMA_REF_BASE + spec.schema}
     return _camel(spec.name), {

@@ -19,7 +19,15 @@ BROKER_UNAVAILABLE = "EDI108"
 INTERNAL = "EDI109"
 MESSAGE_TOO_LARGE = "EDI110"
 NOT_A_FILE = "EDI111"
-WRONG_PARTITION = "EDI112"
+WRONG_PARTITION = "EDI119"  # a record not on its key's partition (outbound requests)
+SESSION_LIMIT = "EDI112"  # SFTP: too many concurrent sessions (or open files) for one partner
+IDLE_TIMEOUT = "EDI113"  # SFTP: a session idle longer than the limit was closed
+SUBMIT_FAILED = "EDI114"  # SFTP: an upload was not accepted by ingest (send it again)
+DELIVERY_HOST_KEY = "EDI115"  # push: the partner's host key does not match known_host_key
+DELIVERY_UNREACHABLE = "EDI116"  # push: the partner's server is unreachable (retried)
+DELIVERY_REFUSED = "EDI117"  # push: the partner's server refused our login or upload
+DELIVERY_CONFIG = "EDI118"  # push: outbound_sftp missing or invalid
+UNEXPECTED_ENTRY = "EDI130"  # a folder (or other entry) in an inbox: never read, reported once
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -52,7 +60,43 @@ register(
         "client's default; librdkafka: partitioner=murmur2_random)",
         Level.INTERCHANGE,
     ),
+    ErrorCode(
+        SESSION_LIMIT,
+        "too many concurrent SFTP sessions or open files for this partner",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(IDLE_TIMEOUT, "SFTP session idle too long; closed", Level.INTERCHANGE),
+    ErrorCode(
+        SUBMIT_FAILED,
+        "upload not accepted by ingest; send it again",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(
+        DELIVERY_HOST_KEY,
+        "partner SFTP host key does not match known_host_key",
+        Level.INTERCHANGE,
+    ),
+    ErrorCode(
+        DELIVERY_UNREACHABLE, "partner SFTP server unreachable", Level.INTERCHANGE, retriable=True
+    ),
+    ErrorCode(DELIVERY_REFUSED, "partner SFTP server refused login or upload", Level.INTERCHANGE),
+    ErrorCode(DELIVERY_CONFIG, "outbound_sftp profile invalid", Level.INTERCHANGE),
+    ErrorCode(
+        UNEXPECTED_ENTRY,
+        "a sub-folder in a partner's inbox: not read (put files directly in the inbox)",
+        Level.INTERCHANGE,
+    ),
 )
+
+
+def title(code: str) -> str:
+    """The catalogue title of a code ("" for an unknown one), for logs and tracking reasons."""
+    from parsers.errors import CATALOGUE
+
+    entry = CATALOGUE.get(code)
+    return entry.title if entry is not None else ""
 
 
 def error(code: str, message: str, location: Location | None = None) -> EdiError:
@@ -65,6 +109,7 @@ def catalogue_markdown() -> str:
     import parsers.hipaa  # registers EDI080-EDI089
     import parsers.outbound_envelope  # noqa: F401  (registers EDI301-EDI310)
     from parsers.errors import CATALOGUE
+    from parsers.tolerance import parser_code, rejects_at
 
     rows = [
         "# Error codes",
@@ -72,16 +117,22 @@ def catalogue_markdown() -> str:
         "Every problem edi-mesh reports carries one of these stable codes (dead letters,",
         "quarantine reports, `edi-mesh parse`, façade answers), with a message and a location.",
         "Generated from the catalogue: `python -m pipeline.contracts.errors --write docs/errors.md`.",
+        "`rejects at` is the partner's tolerance (strict / standard / lenient, README:",
+        "Tolerance) at which a parser code rejects; elsewhere it is a warning. Pipeline codes",
+        "(EDI1xx) do not depend on the tolerance.",
         "",
-        "| code | meaning | level | rejects | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| code | meaning | level | rejects | rejects at | TA1 | AK9 | AK5 | AK3 | AK4 | CONTRL 0085 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for code in sorted(CATALOGUE):
         c = CATALOGUE[code]
         cells = [c.ta1, c.ak9, c.ak5, c.ak3, c.ak4, c.contrl]
+        at = rejects_at(code) if parser_code(code) else ""
         rows.append(
             f"| {c.code} | {c.title} | {c.level.value} | {'yes' if c.rejects else 'no (warning)'}"
-            f"{'; retriable' if c.retriable else ''} | " + " | ".join(x or "" for x in cells) + " |"
+            f"{'; retriable' if c.retriable else ''} | {at} | "
+            + " | ".join(x or "" for x in cells)
+            + " |"
         )
     return "\n".join(rows) + "\n"
 

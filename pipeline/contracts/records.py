@@ -24,6 +24,8 @@ TRACKING_EVENTS = (
     "duplicate",
     "sent",
     "ack_overdue",
+    "delivered",  # push delivery: an outbox file uploaded to the partner's SFTP server
+    "delivery_failed",  # push delivery: not delivered (reported once per failure streak)
 )
 
 

@@ -23,8 +23,10 @@ from aiohttp import web
 from parsers.outbound import decode_request
 from parsers.outbound_envelope import BAD_FIELD, request_error
 from pipeline import metrics
+from pipeline.contracts import errors as perr
 from pipeline.contracts import records
 from pipeline.contracts.headers import Provenance
+from pipeline.contracts.names import bad_name, safe_name
 from pipeline.contracts.topics import OUTBOUND, TRACKING
 from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import BrokerUnavailable, Rejected, new_ingest_id
@@ -197,7 +199,11 @@ class Facade:
             return self._too_large(route)
         ingest_id = new_ingest_id()
         filename = request.headers.get("X-Filename", "") or f"{ingest_id}.edi"
+        why = bad_name(filename)  # the file drop's rule: one rule for every channel
         try:
+            if why:
+                filename = safe_name(filename)
+                raise Rejected([perr.error(perr.BAD_NAME, f"X-Filename refused: {why}")])
             acc = await self.ingestor.submit(
                 partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
             )

@@ -7,6 +7,11 @@ crash are re-driven at start with the same ingest id. Files that cannot be
 accepted go to ``quarantine/<partner>/`` with ``<name>.error.json`` and a
 dead letter. While the broker is unreachable nothing is claimed: files wait
 in the inbox and the scan backs off.
+
+Uploads of other channels (SFTP) enter the same path: ``take_upload`` claims
+them into ``claimed/`` and ``process_claimed`` does the rest, so the sender
+check, size caps, quarantine and dead letters are the file drop's. Their
+``Origin`` (channel, user, remote address) is kept for the tracking events.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import stat
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,15 +33,18 @@ from pipeline import metrics
 from pipeline.contracts import errors as perr
 from pipeline.contracts import records
 from pipeline.contracts.headers import Provenance
+from pipeline.contracts.names import IGNORED_SUFFIXES, bad_name, safe_name
 from pipeline.contracts.topics import TRACKING
-from pipeline.ingest.names import IGNORED_SUFFIXES, bad_name, safe_name
 from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.results import (
     BrokerUnavailable,
     Cancelled,
+    IncompleteTail,
     Rejected,
+    ingest_time,
     new_ingest_id,
 )
+from pipeline.ingest.writers import open_for_writing
 from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import Partner
 from pipeline.settings import Settings
@@ -47,21 +56,46 @@ class ShaIndex:
     """sha256 of every file already ingested, per partner, persisted as an append-only log.
 
     Lines are ``partner sha256 ingest_id``; an entry is written (and fsynced)
-    after the broker acknowledged the file, before it is archived.
+    after the broker acknowledged the file, before it is archived. Entries
+    expire with the duplicate table's retention (an ingest id starts with its
+    time), and the whole index is forgotten when the broker turns out to be a
+    fresh one (:meth:`forget_all`): it describes data that broker never had, and
+    would otherwise swallow every re-sent file without a trace.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, retention_seconds: float) -> None:
         self.path = path
+        self.retention = retention_seconds
         self._seen: dict[tuple[str, str], str] = {}
+        expired = 0
         if path.exists():
             for line in path.read_text().splitlines():
                 parts = line.split()
-                if len(parts) == 3:
-                    self._seen[(parts[0], parts[1])] = parts[2]
+                if len(parts) != 3:
+                    continue
+                if self._expired(parts[2]):
+                    expired += 1
+                    continue
+                self._seen[(parts[0], parts[1])] = parts[2]
+        if expired:
+            self._rewrite()
+            log.info("sha256 index: %d expired entries dropped", expired)
 
-    def get(self, partner: str, sha: str) -> str | None:
-        """The ingest id that first ingested this content, if any."""
-        return self._seen.get((partner, sha))
+    def _expired(self, ingest_id: str, now: float | None = None) -> bool:
+        born = ingest_time(ingest_id)
+        return born is not None and (now or time.time()) - born > self.retention
+
+    def get(self, partner: str, sha: str, own: str | None = None) -> str | None:
+        """The ingest id that first ingested this content within the retention, if any.
+
+        ``own`` is the asking file's ingest id: a file re-driven after a crash
+        finds its own entry however old it is.
+        """
+        first = self._seen.get((partner, sha))
+        if first is not None and first != own and self._expired(first):
+            del self._seen[(partner, sha)]
+            return None
+        return first
 
     def add(self, partner: str, sha: str, ingest_id: str) -> None:
         """Record an ingested file durably."""
@@ -72,6 +106,39 @@ class ShaIndex:
             f.flush()
             os.fsync(f.fileno())
 
+    def forget_all(self, reason: str) -> None:
+        """Start empty (the broker holds none of what the index describes)."""
+        if self._seen or self.path.exists():
+            log.warning("sha256 index of %d files forgotten: %s", len(self._seen), reason)
+        self._seen.clear()
+        self._rewrite()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _rewrite(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text("".join(f"{p} {s} {i}\n" for (p, s), i in self._seen.items()), "ascii")
+        os.replace(tmp, self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How a claimed file arrived: its channel and, for SFTP, who uploaded it from where."""
+
+    channel: str = "file"
+    user: str | None = None
+    remote_addr: str | None = None
+
+    def client(self) -> dict[str, str] | None:
+        """The ``client`` field of tracking events (None for the file drop)."""
+        out = {k: v for k, v in (("user", self.user), ("remote_addr", self.remote_addr)) if v}
+        return out or None
+
+
+FILE_ORIGIN = Origin()
+
 
 class FileDrop:
     """The inbox watcher: stable files claimed, produced, archived or quarantined."""
@@ -79,13 +146,20 @@ class FileDrop:
     def __init__(self, settings: Settings, ingestor: Ingestor) -> None:
         self.settings = settings
         self.ingestor = ingestor
-        self.sha_index = ShaIndex(settings.data_dir / "state" / "ingested.log")
+        self.sha_index = ShaIndex(
+            settings.data_dir / "state" / "ingested.log", settings.dedup_retention_seconds
+        )
+        ingestor.on_fresh_broker.append(self.sha_index.forget_all)
         self._seen: dict[
             Path, tuple[int, int, float]
         ] = {}  # path -> (size, mtime_ns, first seen so)
         self._backoff_until = 0.0
         self._backoff = 0.5
         self.wakeup = asyncio.Event()
+        self._reported: set[Path] = set()  # sub-folders already reported
+        self._to_report: list[tuple[str, Path]] = []
+        self._origins: dict[Path, Origin] = {}  # claimed uploads of other channels (in memory)
+        self._busy: set[Path] = set()  # claimed files being processed right now
 
     def ensure_dirs(self) -> None:
         """Create inbox/<partner>/ for every partner, and the other data folders."""
@@ -102,11 +176,13 @@ class FileDrop:
         """(partner folder, path) of inbox entries ready to take.
 
         Regular files are ready once their size and mtime have been stable for
-        ``stable_seconds``; symlinks, non-regular files and refused names are
-        returned at once (they are quarantined without being read).
+        ``stable_seconds`` and no process has them open for writing; symlinks,
+        non-regular files and refused names are returned at once (they are
+        quarantined without being read).
         """
         now = time.monotonic()
-        out: list[tuple[str, Path]] = []
+        out: list[tuple[str, Path]] = []  # refused entries: ready at once
+        quiet: list[tuple[str, Path]] = []  # regular files unchanged for stable_seconds
         alive: set[Path] = set()
         try:
             folders = sorted(os.scandir(self.settings.inbox), key=lambda e: e.name)
@@ -135,7 +211,8 @@ class FileDrop:
                     out.append((folder.name, path))  # refused right away, never read
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    continue  # sub-folders are the partner's business; never descended into
+                    self._unexpected(folder.name, path)  # never descended into; reported once
+                    continue
                 st = entry.stat(follow_symlinks=False)
                 if not stat.S_ISREG(st.st_mode):
                     out.append((folder.name, path))  # FIFO, socket, device: refused
@@ -148,10 +225,19 @@ class FileDrop:
                         continue
                     prev = self._seen[path]
                 if now - prev[2] >= self.settings.stable_seconds:
-                    out.append((folder.name, path))
+                    quiet.append((folder.name, path))
         for gone in set(self._seen) - alive:
             del self._seen[gone]
-        return out
+        return out + self._not_being_written(quiet)
+
+    def _not_being_written(self, quiet: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+        """Quiet files that no process has open for writing (``check_writers``; see writers.py)."""
+        if not quiet or not self.settings.check_writers:
+            return quiet
+        busy = open_for_writing(path for _, path in quiet)
+        for path in busy:
+            self._seen.pop(path, None)  # quiet again from the writer's close on
+        return [(folder, path) for folder, path in quiet if path not in busy]
 
     # -- one file ---------------------------------------------------------------------
     async def handle(self, folder: str, path: Path) -> bool:
@@ -203,9 +289,45 @@ class FileDrop:
             return await self._quarantine(folder, claimed, path.name, ingest_id, [err])
         return await self.process_claimed(partner, claimed)
 
+    async def take_upload(
+        self, partner_id: str, local: Path, filename: str, origin: Origin
+    ) -> None:
+        """Claim a complete upload of another channel (SFTP) and take it like a dropped file.
+
+        The upload is renamed into ``claimed/`` (same file system: one atomic
+        step), so from here on it is as durable as a dropped file: if the broker
+        is away it stays claimed and the scan loop retries it. Raises
+        ``LookupError`` for an unknown partner (the client is told to resend).
+        """
+        partner = self.ingestor.partners.get(partner_id)
+        why = bad_name(filename)
+        if partner is None or why:
+            raise LookupError(why or "unknown partner")
+        ingest_id = new_ingest_id()
+        claimed_dir = self.settings.claimed / partner.id
+        claimed_dir.mkdir(parents=True, exist_ok=True)
+        claimed = claimed_dir / f"{ingest_id}__{filename}"
+        os.rename(local, claimed)
+        self._origins[claimed] = origin
+        if not await self.process_claimed(partner, claimed):
+            self.wakeup.set()  # left claimed for the broker: the scan loop retries it
+
     async def process_claimed(self, partner: Partner, claimed: Path) -> bool:
         """Produce a claimed file (first time or re-driven); archive, quarantine or leave for retry."""
+        if claimed in self._busy:
+            return True  # an upload being taken right now: not this caller's to retry
+        self._busy.add(claimed)
+        try:
+            done = await self._process_claimed(partner, claimed)
+        finally:
+            self._busy.discard(claimed)
+        if done:
+            self._origins.pop(claimed, None)
+        return done
+
+    async def _process_claimed(self, partner: Partner, claimed: Path) -> bool:
         s = self.settings
+        origin = self._origins.get(claimed, FILE_ORIGIN)
         ingest_id, _, name = claimed.name.partition("__")
         try:
             st = claimed.lstat()
@@ -225,7 +347,7 @@ class FileDrop:
         dup: dict[str, str] = {}
 
         def known(sha: str) -> bool:
-            first = self.sha_index.get(partner.id, sha)
+            first = self.sha_index.get(partner.id, sha, own=ingest_id)
             if first is None:
                 return False
             dup["first"] = first
@@ -233,8 +355,18 @@ class FileDrop:
 
         try:
             result = await self.ingestor.submit_file(
-                partner, claimed, filename=name, ingest_id=ingest_id, known=known
+                partner,
+                claimed,
+                filename=name,
+                ingest_id=ingest_id,
+                known=known,
+                channel=origin.channel,
+                client=origin.client(),
+                wait_incomplete=origin is FILE_ORIGIN
+                and time.time() - st.st_mtime < s.incomplete_wait_seconds,
             )
+        except IncompleteTail:
+            return self._unclaim(partner.id, claimed, name)
         except Rejected as rej:
             return await self._quarantine(partner.id, claimed, name, ingest_id, rej.errors)
         except BrokerUnavailable as exc:
@@ -252,12 +384,26 @@ class FileDrop:
         if isinstance(result, str):  # the sha256 is in the index
             first = dup["first"]
             if first != ingest_id:
-                await self._duplicate(partner, claimed, name, ingest_id, result, first)
+                await self._duplicate(partner, claimed, name, ingest_id, result, first, origin)
                 return True
         else:
             self.sha_index.add(partner.id, result.sha256, ingest_id)
         self._archive(partner.id, claimed, name, ingest_id)
         metrics.FILES_ARCHIVED.labels(partner.id).inc()
+        return True
+
+    def _unclaim(self, partner_id: str, claimed: Path, name: str) -> bool:
+        """Put a young file that ends inside an interchange back in the inbox, to wait for the rest.
+
+        Its writer may still be appending (same inode: the rename back keeps its
+        data together). If a new file took the name meanwhile it stays claimed
+        and is retried (False) until ``incomplete_wait_seconds`` have passed.
+        """
+        back = self.settings.inbox / partner_id / name
+        if back.exists():
+            return False
+        os.rename(claimed, back)
+        log.info("file drop: a file of %s ends inside an interchange; waiting", partner_id)
         return True
 
     def _archive(self, partner_id: str, claimed: Path, name: str, ingest_id: str) -> Path:
@@ -271,16 +417,24 @@ class FileDrop:
         return dest
 
     async def _duplicate(
-        self, partner: Partner, claimed: Path, name: str, ingest_id: str, sha: str, first: str
+        self,
+        partner: Partner,
+        claimed: Path,
+        name: str,
+        ingest_id: str,
+        sha: str,
+        first: str,
+        origin: Origin = FILE_ORIGIN,
     ) -> None:
         metrics.INGEST_DUPLICATES.labels(partner.id).inc()
         event = records.tracking(
             "duplicate",
             partner=partner.id,
             ingest_id=ingest_id,
-            source=Provenance("file", name, sha, ingest_id).source(known_only=True),
+            source=Provenance(origin.channel, name, sha, ingest_id).source(known_only=True),
             original_ingest_id=first,
             reason="same sha256 already ingested",
+            **({"client": client} if (client := origin.client()) else {}),
         )
         await self.ingestor.emit(
             [Record(TRACKING, partner.id.encode(), orjson.dumps(event))],
@@ -328,7 +482,8 @@ class FileDrop:
                         raw = f.read(records.RAW_INLINE_LIMIT + 1)
         except OSError:
             raw = b""
-        await self._report(partner_id, dest, name, ingest_id, errs, raw, size=size)
+        origin = self._origins.get(claimed, FILE_ORIGIN)
+        await self._report(partner_id, dest, name, ingest_id, errs, raw, size=size, origin=origin)
         return True
 
     async def _report(
@@ -341,6 +496,7 @@ class FileDrop:
         raw: bytes,
         original: str | None = None,
         size: int | None = None,
+        origin: Origin = FILE_ORIGIN,
     ) -> None:
         metrics.QUARANTINED.labels(errs[0].code).inc()
         report = {
@@ -359,9 +515,15 @@ class FileDrop:
         tmp = dest.with_name("." + dest.name + ".error.json.tmp")
         tmp.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
         os.replace(tmp, dest.with_name(dest.name + ".error.json"))
-        source = Provenance("file", name, ingest_id=ingest_id).source(known_only=True)
+        source = Provenance(origin.channel, name, ingest_id=ingest_id).source(known_only=True)
         await self.ingestor.deadletter(
-            partner_id, errs, raw, source, reference={"quarantine": str(dest)}, size=size
+            partner_id,
+            errs,
+            raw,
+            source,
+            reference={"quarantine": str(dest)},
+            size=size,
+            client=origin.client(),
         )
 
     # -- the loop --------------------------------------------------------------------------
@@ -388,6 +550,27 @@ class FileDrop:
                     return n  # the broker is away: the scan loop retries with backoff
         return n
 
+    def _unexpected(self, folder: str, path: Path) -> None:
+        """Note a sub-folder of an inbox once: it is never read, and must not sit there silently."""
+        if path not in self._reported:
+            self._reported.add(path)
+            self._to_report.append((folder, path))
+
+    async def _report_unexpected(self) -> None:
+        """A log line, a metric and a dead letter for each newly seen sub-folder."""
+        while self._to_report:
+            folder, path = self._to_report.pop(0)
+            metrics.INBOX_UNEXPECTED.labels(folder).inc()
+            log.warning("inbox of partner %s holds a sub-folder; it is not read", folder)
+            err = perr.error(
+                perr.UNEXPECTED_ENTRY,
+                "a sub-folder in the inbox is not read: put files directly in the inbox",
+            )
+            source = Provenance("file", safe_name(path.name), ingest_id=new_ingest_id())
+            await self.ingestor.deadletter(
+                folder, [err], b"", source.source(known_only=True), reference={"inbox": str(path)}
+            )
+
     async def scan_once(self) -> int:
         """Handle every ready file once; return how many were finished."""
         if time.monotonic() < self._backoff_until:
@@ -398,7 +581,9 @@ class FileDrop:
         await self.ingestor.flush_pending()
         done = 0
         pending = await self._pending_claimed()
-        for folder, path in [] if pending else self.ready_files():
+        ready = [] if pending else self.ready_files()
+        await self._report_unexpected()
+        for folder, path in ready:
             ok = await self.handle(folder, path)
             if not ok:
                 pending = True

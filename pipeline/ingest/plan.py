@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parsers.bare import synthesised
 from parsers.chunking import Chunker, SplitCheck, keeps_input_splittable
 from parsers.envelopes import (
     Event,
@@ -33,7 +34,17 @@ from parsers.envelopes import (
     InterchangeStart,
     TransactionComplete,
 )
-from parsers.errors import EdiError
+from parsers.errors import (
+    HEADER_TRUNCATED,
+    INTERCHANGE_TRAILER_MISSING,
+    ISA_UNREADABLE,
+    NO_INTERCHANGE,
+    SYNTAX_ID_UNKNOWN,
+    UNA_INVALID,
+    UNB_INCOMPLETE,
+    EdiError,
+    Location,
+)
 from parsers.model import Interchange
 from pipeline.contracts import errors as perr
 from pipeline.ingest.source import Source
@@ -41,6 +52,8 @@ from pipeline.partners.profiles import Partner, sender_key
 
 log = logging.getLogger(__name__)
 
+# a header these errors broke names no real sender: its input is refused as not EDI, not as spoofing
+UNREADABLE_HEADER = frozenset({ISA_UNREADABLE, UNA_INVALID, UNB_INCOMPLETE, SYNTAX_ID_UNKNOWN})
 SUMMARY_LIMIT = 1000  # interchanges described in a received event / 202 answer
 ERRORS_PER_INTERCHANGE = 10  # errors listed per interchange in that summary
 BATCH_BYTES = 1_048_576  # the produce pass hands over messages in batches of this size
@@ -60,6 +73,9 @@ class Plan:
     summary: list[dict[str, Any]] = field(default_factory=list)
     errors: list[EdiError] = field(default_factory=list)  # why it is refused (empty = accepted)
     status: int = 400
+    # The input ends inside an interchange (its header, or before its trailer): a
+    # file still being written looks like this, so the file drop waits for it.
+    incomplete_tail: bool = False
 
     @property
     def interchanges(self) -> int:
@@ -144,7 +160,7 @@ class Planner:
     def run(self, cancel: threading.Event | None = None) -> Plan:
         """Hash the input, read every envelope, decide the messages; never raises Rejected."""
         digest = hashlib.sha256()
-        it = self.src.events(digest, cancel)
+        it = self.src.events(digest, cancel, self.partner.tolerance)
         stopped = False
         for ev in it:
             if not self.event(ev):
@@ -171,6 +187,8 @@ class Planner:
         elif isinstance(ev, InterchangeEnd):
             return self._interchange_end()
         elif isinstance(ev, InputError):
+            if ev.error.code == HEADER_TRUNCATED:
+                self.plan.incomplete_tail = True
             self.top.append(ev.error)
             if not keeps_input_splittable(ev.error):
                 self.splittable = False  # the parser's chunker would not split such input either
@@ -212,7 +230,16 @@ class Planner:
     def _interchange_start(self, ev: InterchangeStart) -> bool:
         ic = ev.interchange
         skey = sender_key(ic.standard, ic.sender)
-        if not self.partner.accepts_sender(skey):
+        if any(e.rejects and e.code in UNREADABLE_HEADER for e in ic.errors):
+            # a header found in bytes that are not EDI (random data holds "UNB" or "ISA"):
+            # the input is refused for what it is, not as another partner's sender
+            found = [e for e in (*self.top, *ic.errors) if e.rejects]
+            if not self.plan.counts:  # nothing readable before it either
+                msg = "no readable X12 or EDIFACT interchange: the input does not look like EDI"
+                found.insert(0, EdiError(NO_INTERCHANGE, msg, Location(offset=0)))
+            self.plan.reject(found or list(ic.errors))
+            return False
+        if not (self.partner.accepts_sender(skey) or synthesised(ic)):  # bare: no sender
             msg = f"envelope sender {skey!r} does not belong to the submitting partner"
             self.plan.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], status=403)
             return False
@@ -222,6 +249,9 @@ class Planner:
     def _interchange_end(self) -> bool:
         cur = self._open()
         self.cur = None
+        # Only the end of input closes an interchange with this error (the machine's finish).
+        if any(e.code == INTERCHANGE_TRAILER_MISSING for e in cur.ic.errors):
+            self.plan.incomplete_tail = True
         return _close_interchange(
             self.plan, cur, self.src.buffer, self.splittable, self.max_bytes, self.record_limit
         )

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from pipeline.ingest.plan import Plan, iter_messages, plan_input
 from pipeline.ingest.results import (
     Accepted,
     BrokerUnavailable,
+    IncompleteTail,
     Rejected,
     TryLater,
     new_ingest_id,
@@ -74,6 +75,7 @@ class Ingestor:
         self.broker_ok = True  # the last broker probe (``watch_broker``) succeeded
         self.spool = Spool(settings.data_dir / "state" / "pending")
         self._topics_checked = True  # False after a failure: re-create missing topics first
+        self.on_fresh_broker: list[Callable[[str], None]] = []  # e.g. the file drop's sha index
 
     @property
     def record_limit(self) -> int:
@@ -148,21 +150,30 @@ class Ingestor:
         ingest_id: str,
         received_at: str | None = None,
         known: Callable[[str], bool] | None = None,
+        channel: str = "file",
+        client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Produce a file in bounded memory; return the sha256 instead when ``known(sha)`` says so.
 
         ``known`` is asked after pass 1 (when the sha256 is known) and before
         anything is produced: the file drop uses it for its duplicate check.
+        ``channel`` is "file" or "sftp" (an upload claimed through the file drop);
+        ``client`` (SFTP user and remote address) goes into the tracking event.
+        ``wait_incomplete``: raise ``IncompleteTail`` (nothing produced) when the
+        file ends inside an interchange, for a young file that may still grow.
         """
         src = Source(path=path)
         return await self.submit_source(
             partner,
             src,
-            channel="file",
+            channel=channel,
             filename=filename,
             ingest_id=ingest_id,
             received_at=received_at,
             known=known,
+            client=client,
+            wait_incomplete=wait_incomplete,
         )
 
     async def submit_source(
@@ -176,6 +187,8 @@ class Ingestor:
         received_at: str | None = None,
         timeout: float | None = None,
         known: Callable[[str], bool] | None = None,
+        client: Mapping[str, str] | None = None,
+        wait_incomplete: bool = False,
     ) -> Accepted | str:
         """Plan, then produce ``src`` in acknowledged waves; always frees ``src``."""
         job = Job(src)
@@ -185,6 +198,8 @@ class Ingestor:
             )
             if known is not None and known(plan.sha256):
                 return plan.sha256
+            if wait_incomplete and plan.incomplete_tail and plan.status != 403:
+                raise IncompleteTail("the input ends inside an interchange")
             if plan.errors:
                 raise Rejected(plan.errors, plan.status)
             if src.changed():
@@ -199,6 +214,7 @@ class Ingestor:
                 ingest_id=ingest_id,
                 received_at=received_at or records.now_rfc3339(),
                 timeout=timeout or WAVE_TIMEOUT,
+                client=client,
             )
         finally:
             job.close()
@@ -226,6 +242,7 @@ class Ingestor:
         ingest_id: str,
         received_at: str,
         timeout: float,
+        client: Mapping[str, str] | None = None,
     ) -> None:
         producer = self.producer
         if producer is None:
@@ -246,6 +263,7 @@ class Ingestor:
             transaction_count=plan.transactions,
             messages=n,
             bytes=plan.size,
+            **({"client": dict(client)} if client else {}),
         )
         window = min(WINDOW_MESSAGES * self.settings.max_message_bytes, WINDOW_CAP)
         pending: list[asyncio.Future[Any]] = []
@@ -297,11 +315,17 @@ class Ingestor:
         if self._topics_checked:
             return
         try:
-            await admin.ensure_topics(self.settings, timeout=5.0)
+            self.topics_created(await admin.ensure_topics(self.settings, timeout=5.0))
         except (KafkaError, OSError, TimeoutError) as exc:
             self._failed()
             raise BrokerUnavailable(f"cannot check topics: {exc}") from None
         self._topics_checked = True
+
+    def topics_created(self, created: list[str]) -> None:
+        """Tell ``on_fresh_broker`` when edi.inbound itself had to be created: a fresh broker."""
+        if clients.topic(self.settings, INBOUND) in created:
+            for forget in self.on_fresh_broker:
+                forget("edi.inbound did not exist on the broker (a fresh or emptied broker)")
 
     async def watch_broker(self, stop: asyncio.Event, every: float = 1.0) -> None:
         """Probe the broker until ``stop``: sets ``broker_ok``; re-creates topics a restart lost."""
@@ -313,7 +337,8 @@ class Ingestor:
                     md = await asyncio.wait_for(producer.client.fetch_all_metadata(), 5.0)
                     if wanted - set(md.topics()):
                         log.warning("topics missing on the broker (restarted?); creating them")
-                        await admin.ensure_topics(self.settings, timeout=10.0)
+                        created = await admin.ensure_topics(self.settings, timeout=10.0)
+                        self.topics_created(created)
                     if not self.broker_ok:
                         log.warning("broker %s reachable again", self.settings.broker)
                     self.broker_ok = True
@@ -336,6 +361,7 @@ class Ingestor:
         source: dict[str, Any],
         reference: dict[str, Any] | None = None,
         size: int | None = None,
+        client: Mapping[str, str] | None = None,
     ) -> bool:
         """Write a dead letter and a ``rejected`` tracking event for input refused at ingest.
 
@@ -363,6 +389,7 @@ class Ingestor:
             source=source,
             code=errors[0].code,
             message=errors[0].message,
+            **({"client": dict(client)} if client else {}),
         )
         metrics.DEADLETTERS.labels(errors[0].code).inc()
         return await self.emit(

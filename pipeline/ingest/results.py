@@ -18,6 +18,14 @@ from parsers.errors import EdiError
 log = logging.getLogger(__name__)
 
 
+def ingest_time(ingest_id: str) -> float | None:
+    """When an ingest id was made (epoch seconds), or None for an id of another form."""
+    try:
+        return int(ingest_id[:12], 16) / 1000 if len(ingest_id) == 22 else None
+    except ValueError:
+        return None
+
+
 def new_ingest_id() -> str:
     """A time-ordered unique id: 12 hex digits of milliseconds, 10 of randomness."""
     return f"{int(time.time() * 1000):012x}{secrets.token_hex(5)}"
@@ -38,6 +46,10 @@ class BrokerUnavailable(Exception):
 
 class TryLater(BrokerUnavailable):
     """The input cannot be taken right now (a file still changing); keep it and retry."""
+
+
+class IncompleteTail(Exception):
+    """The input ends inside an interchange and the caller asked to wait for such inputs."""
 
 
 @dataclass(slots=True)

@@ -1,10 +1,15 @@
-"""The ``edi-mesh ingest`` process: file drop, HTTP façade, tracking reader and outbox writer.
+"""The ``edi-mesh ingest`` process: file drop, HTTP façade, SFTP, tracking reader and outputs.
 
 The façade listens at once, also while the broker is unreachable (it then
 answers 503 with Retry-After and ``/readyz`` says why); the file drop starts
 once a producer is connected, re-drives what a previous run left in
 ``claimed/``, and pauses (files wait in the inbox) whenever the broker probe
 fails. Topics a restarted broker lost are re-created by the probe.
+
+With ``sftp_port`` set the SFTP server listens once the producer is
+connected (uploads are claimed by the file drop), push delivery runs for
+partners with ``outbound_sftp``, and the partner table follows
+``edi.partners`` (a key removed by ``edi-mesh partners sync`` stops working).
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ from aiokafka.errors import KafkaError
 from pipeline.ingest.facade import Facade, TrackingIndex
 from pipeline.ingest.filedrop import FileDrop
 from pipeline.ingest.producer import Ingestor
+from pipeline.ingest.sftp import mount
+from pipeline.ingest.sftp.server import SftpServer
 from pipeline.kafka import admin, clients
 from pipeline.outputs import outbox
-from pipeline.partners.profiles import load_registry
+from pipeline.partners.feed import PartnerFeed
+from pipeline.partners.profiles import PartnerRegistry, load_registry
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaProducer | None:
+async def _start_producer(
+    settings: Settings, stop: asyncio.Event, ingestor: Ingestor
+) -> AIOKafkaProducer | None:
     """Start a producer, waiting for the broker as long as it takes; None if ``stop`` came first."""
     delay = 0.5
     while not stop.is_set():
@@ -38,7 +48,7 @@ async def _start_producer(settings: Settings, stop: asyncio.Event) -> AIOKafkaPr
         producer = clients.producer(settings, linger_ms=0)
         try:
             await producer.start()
-            await admin.ensure_topics(settings, timeout=15.0)
+            ingestor.topics_created(await admin.ensure_topics(settings, timeout=15.0))
             return producer
         except (KafkaError, OSError, TimeoutError) as exc:
             await producer.stop()
@@ -67,8 +77,9 @@ async def serve(
     await site.start()  # answers 503 until the broker is reachable
     tasks: list[asyncio.Task[None]] = []
     producer: AIOKafkaProducer | None = None
+    sftp: SftpServer | None = None
     try:
-        producer = await _start_producer(settings, stop)
+        producer = await _start_producer(settings, stop, ingestor)
         if producer is None:
             return
         ingestor.producer = producer
@@ -79,6 +90,9 @@ async def serve(
         ]
         await drop.redrive()
         tasks.append(asyncio.create_task(drop.run(stop)))
+        if settings.sftp_port:
+            sftp, more = await _start_sftp(settings, drop, registry, stop)
+            tasks += more
         if ready is not None:
             ready.set()
         await stop.wait()
@@ -86,9 +100,28 @@ async def serve(
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if sftp is not None:
+            await sftp.stop()
         await runner.cleanup()
         if producer is not None:
             await producer.stop()
+
+
+async def _start_sftp(
+    settings: Settings, drop: FileDrop, registry: PartnerRegistry, stop: asyncio.Event
+) -> tuple[SftpServer, list[asyncio.Task[None]]]:
+    """Listen for SFTP, push outboxes, and follow ``edi.partners`` (keys reload without restart)."""
+    server = mount.server(settings, drop)
+    await server.start()
+    log.warning(
+        "sftp listening on %s:%d (host key %s)", settings.sftp_host, server.port, server.fingerprint
+    )
+    feed = PartnerFeed(settings, registry)
+    tasks = [
+        asyncio.create_task(mount.push(settings, drop.ingestor).run(stop)),
+        asyncio.create_task(feed.run()),
+    ]
+    return server, tasks
 
 
 def run(settings: Settings) -> None:

@@ -21,6 +21,7 @@ from parsers.envelopes import (
     Event,
 )
 from parsers.stream import events
+from parsers.tolerance import Tolerance
 from pipeline.contracts import errors as perr
 from pipeline.ingest.results import (
     Cancelled,
@@ -81,12 +82,17 @@ class Source:
             return self.data
         return cast(bytes, self.map if self.map is not None else b"")
 
-    def events(self, digest: Any = None, cancel: threading.Event | None = None) -> Iterator[Event]:
-        """The envelope machine's events over the input (text of segments skipped)."""
+    def events(
+        self,
+        digest: Any = None,
+        cancel: threading.Event | None = None,
+        tolerance: Tolerance | None = None,
+    ) -> Iterator[Event]:
+        """The envelope machine's events over the input (text of segments skipped, errors judged)."""
         if self.data is not None:
             if digest is not None:
                 digest.update(self.data)
-            return events(None, self.data, keep_segments=False)
+            return events(None, self.data, keep_segments=False, tolerance=tolerance)
         self.read_pos = 0
         self._released = 0  # a new pass touches the mapping from the start again
 
@@ -100,7 +106,7 @@ class Source:
             self.release(self.read_pos)
             return b
 
-        return events(read, b"", _READ_BLOCK, keep_segments=False)
+        return events(read, b"", _READ_BLOCK, keep_segments=False, tolerance=tolerance)
 
     def hash_rest(self, digest: Any, start: int) -> None:
         """Hash the input from ``start`` to its end (after a scan stopped early)."""

@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from pipeline.contracts.topics import TopicSpec, registry
+from pipeline.kafka.clients import BrokerUnreachable, reason_of
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,11 @@ async def ensure_topics(
         try:
             await admin.start()
             break
-        except KafkaError:
+        except KafkaError as exc:
             if asyncio.get_running_loop().time() > deadline:
-                raise
+                with contextlib.suppress(Exception):
+                    await admin.close()
+                raise BrokerUnreachable(settings.broker, reason_of(exc)) from None
             await asyncio.sleep(0.5)
     try:
         existing = set(await admin.list_topics())

@@ -120,10 +120,13 @@ class StrictConsumer(faust_aiokafka.Consumer):
             start = self.first_unprocessed(tp)
             read = self._read_offset.get(tp)
             acked = self._acked.get(tp)
+            end = self.highwater(tp)
             stuck = (
                 start is not None
                 and read is not None
                 and read >= start
+                and end is not None
+                and end > start  # a record waits beyond the committed offset
                 and not (acked and min(acked) == start)
             )
             if not stuck:

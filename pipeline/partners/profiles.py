@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from parsers.model import Party, Standard
+from parsers.tolerance import Tolerance, ToleranceError
 from pipeline.partners.outbound_profile import FIELDS as OUTBOUND_FIELDS
 from pipeline.partners.outbound_profile import OutboundProfile, OutboundProfileError
 from pipeline.settings import Settings, read_tables
 
 ACK_TYPES = ("TA1", "997", "999", "CONTRL")
-VALIDATION_LEVELS = ("envelope", "hipaa")
+VALIDATION_LEVELS = ("envelope", "standard", "hipaa")
 ANY_SENDER = "*"
+
+
+DEFAULT_TOLERANCE = Tolerance.of("standard")  # what a profile without `tolerance` gets
 
 
 class PartnersFileError(ValueError):
@@ -41,6 +45,9 @@ def sender_key(standard: Standard | str, party: Party) -> str:
     return f"{i}:{q}" if q else i
 
 
+PRIVATE_PREFIXES = ("sftp_", "outbound_")  # transport settings and credentials
+
+
 @dataclass(frozen=True, slots=True)
 class Partner:
     """One trading partner's profile."""
@@ -50,10 +57,17 @@ class Partner:
     senders: tuple[str, ...]
     api_key_sha256: str = ""
     acks: tuple[str, ...] = ()  # acknowledgements we send: TA1, 997, 999, CONTRL
-    validation: str = "envelope"  # or "hipaa" (pyx12 implementation-guide validation)
+    # "standard" adds content validation from the dictionary (parsers.content), "hipaa"
+    # pyx12 implementation-guide validation
+    validation: str = "envelope"
+    # documents carry the named `data` tree; off by default until the compiled core makes
+    # it cheap (today it makes rendering 5-10x slower: benchmarks.data_bench)
+    data: bool = False
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
     outbound: OutboundProfile = field(default_factory=OutboundProfile)  # what we send it
+    tolerance: Tolerance = DEFAULT_TOLERANCE  # which deviations reject (parsers.tolerance)
+    test: bool = False  # every interchange is a test one (default for any-sender sandboxes)
     attributes: Mapping[str, Any] = field(
         default_factory=dict
     )  # anything else, passed to documents
@@ -70,8 +84,14 @@ class Partner:
         return hmac.compare_digest(digest, self.api_key_sha256.lower())
 
     def public(self) -> dict[str, Any]:
-        """What documents carry in their ``partner`` field: never credentials."""
-        return {"id": self.id, "name": self.name, **dict(self.attributes)}
+        """What documents carry in their ``partner`` field: never credentials.
+
+        Transport fields (``sftp_public_keys``, ``sftp_password_hash``,
+        ``outbound_sftp`` and any other ``sftp_*`` / ``outbound_*``) are how we
+        talk to the partner, not facts about them: they never reach documents.
+        """
+        shown = {k: v for k, v in self.attributes.items() if not k.startswith(PRIVATE_PREFIXES)}
+        return {"id": self.id, "name": self.name, **shown}
 
     def to_json(self) -> dict[str, Any]:
         """The full profile, as published on ``edi.partners``."""
@@ -82,9 +102,14 @@ class Partner:
             "api_key_sha256": self.api_key_sha256,
             "acks": list(self.acks),
             "validation": self.validation,
+            "data": self.data,
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
             **self.outbound.to_json(),
+            "test": self.test,
+            "tolerance": str(self.tolerance.level),
+            "accept": sorted(self.tolerance.accept),
+            "reject": sorted(self.tolerance.reject),
             **dict(self.attributes),
         }
 
@@ -98,9 +123,14 @@ class Partner:
             "api_key_sha256",
             "acks",
             "validation",
+            "data",
             "duplicates",
             "routes",
             *OUTBOUND_FIELDS,
+            "tolerance",
+            "test",
+            "accept",
+            "reject",
         }
         pid = data.get("id")
         if not isinstance(pid, str) or not pid or "/" in pid or pid.startswith("."):
@@ -115,6 +145,9 @@ class Partner:
         validation = str(data.get("validation", "envelope"))
         if validation not in VALIDATION_LEVELS:
             raise PartnersFileError(f"partner {pid}: validation must be one of {VALIDATION_LEVELS}")
+        with_data = data.get("data", False)
+        if not isinstance(with_data, bool):
+            raise PartnersFileError(f"partner {pid}: data must be true or false")
         duplicates = str(data.get("duplicates", "suppress"))
         if duplicates not in ("suppress", "route"):
             raise PartnersFileError(f"partner {pid}: duplicates must be 'suppress' or 'route'")
@@ -132,11 +165,34 @@ class Partner:
             api_key_sha256=str(data.get("api_key_sha256", "")),
             acks=acks,
             validation=validation,
+            data=with_data,
             duplicates=duplicates,
             routes=tuple(routes),
             outbound=outbound,
+            tolerance=tolerance_of(pid, data),
+            test=test_of(pid, data, senders),
             attributes={k: v for k, v in data.items() if k not in known},
         )
+
+
+def test_of(pid: str, data: Mapping[str, Any], senders: list[str]) -> bool:
+    """``test``: given, or true for a sandbox that takes any sender (its data is never real)."""
+    value = data.get("test", ANY_SENDER in senders)
+    if not isinstance(value, bool):
+        raise PartnersFileError(f"partner {pid}: test must be true or false")
+    return value
+
+
+def tolerance_of(pid: str, data: Mapping[str, Any]) -> Tolerance:
+    """The partner's ``tolerance`` level and ``accept`` / ``reject`` code lists, checked."""
+    accept, reject = data.get("accept", []), data.get("reject", [])
+    for name, codes in (("accept", accept), ("reject", reject)):
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise PartnersFileError(f"partner {pid}: {name} must be a list of error codes")
+    try:
+        return Tolerance.of(str(data.get("tolerance", DEFAULT_TOLERANCE.level)), accept, reject)
+    except ToleranceError as exc:
+        raise PartnersFileError(f"partner {pid}: {exc}") from None
 
 
 def load_partners(path: Path) -> list[Partner]:

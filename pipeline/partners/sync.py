@@ -21,7 +21,7 @@ from pipeline.settings import Settings
 async def published_ids(settings: Settings, idle: float = 1.0) -> set[str]:
     """Partner ids that currently have a live (non-tombstone) profile on the topic."""
     consumer = clients.consumer(settings, clients.topic(settings, PARTNERS))
-    await consumer.start()
+    await clients.start(consumer, settings)
     live: set[str] = set()
     try:
         while True:
@@ -44,12 +44,12 @@ async def sync(
     settings: Settings, partners: Sequence[Partner], *, prune: bool = False
 ) -> dict[str, int]:
     """Publish every profile (and tombstones for removed ones with ``prune``); wait for acks."""
-    await admin.ensure_topics(settings, [by_name()[PARTNERS]])
+    await admin.ensure_topics(settings, [by_name()[PARTNERS]], timeout=settings.broker_timeout)
     removed: set[str] = set()
     if prune:
         removed = await published_ids(settings) - {p.id for p in partners}
     producer = clients.producer(settings)
-    await producer.start()
+    await clients.start(producer, settings)
     try:
         topic = clients.topic(settings, PARTNERS)
         futures = [

@@ -62,14 +62,20 @@ def friendly(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from aiokafka.errors import KafkaError
+
+        from pipeline.kafka.clients import BrokerUnreachable, reason_of
         from pipeline.partners.profiles import PartnersFileError
         from pipeline.tools.up import UpError
         from pipeline.worker.routing import RoutingError
 
         try:
             return f(*args, **kwargs)
-        except (PartnersFileError, RoutingError, UpError) as exc:
+        except (PartnersFileError, RoutingError, UpError, BrokerUnreachable) as exc:
             click.echo(f"edi-mesh: {exc}", err=True)
+            sys.exit(1)
+        except KafkaError as exc:  # the broker went away mid-command
+            click.echo(f"edi-mesh: broker error ({reason_of(exc)})", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
@@ -119,6 +125,9 @@ def cli() -> None:
 )
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
 @click.option(
+    "--sftp-port", type=int, default=None, help="SFTP server port of ingest (default 0: off)"
+)
+@click.option(
     "--web-port", type=int, default=None, help="first worker's web/metrics port (default 6066)"
 )
 @click.option(
@@ -131,6 +140,7 @@ def up(
     partners: Path | None,
     broker_port: int | None,
     facade_port: int | None,
+    sftp_port: int | None,
     web_port: int | None,
     workers: int,
 ) -> None:
@@ -142,6 +152,7 @@ def up(
         partners=partners,
         broker_port=broker_port,
         facade_port=facade_port,
+        sftp_port=sftp_port,
         worker_web_port=web_port,
     )
     sys.exit(run_up(s, workers=workers))
@@ -167,14 +178,29 @@ def worker(
 @cli.command()
 @common_options
 @click.option("--facade-port", type=int, default=None, help="HTTP façade port (default 8080)")
+@click.option(
+    "--sftp-port", type=int, default=None, help="SFTP server port of ingest (default 0: off)"
+)
 @friendly
 def ingest(
-    broker: str | None, data_dir: Path | None, partners: Path | None, facade_port: int | None
+    broker: str | None,
+    data_dir: Path | None,
+    partners: Path | None,
+    facade_port: int | None,
+    sftp_port: int | None,
 ) -> None:
-    """File-drop watcher + HTTP façade against --broker."""
+    """File-drop watcher + HTTP façade (+ SFTP server with --sftp-port) against --broker."""
     from pipeline.ingest.service import run
 
-    run(settings_from(broker=broker, data_dir=data_dir, partners=partners, facade_port=facade_port))
+    run(
+        settings_from(
+            broker=broker,
+            data_dir=data_dir,
+            partners=partners,
+            facade_port=facade_port,
+            sftp_port=sftp_port,
+        )
+    )
 
 
 @cli.command()
@@ -183,14 +209,80 @@ def ingest(
 )
 @click.option("--acks", is_flag=True, help="print the acknowledgements we would send instead")
 @click.option("--partner", default="", help="partner id to put in the documents")
-def parse(files: tuple[Path, ...], acks: bool, partner: str) -> None:
+@click.option(
+    "--tolerance",
+    type=click.Choice(["strict", "standard", "lenient"]),
+    default="standard",
+    show_default=True,
+    help="which deviations from the standard reject (README: Tolerance)",
+)
+@click.option("--accept", multiple=True, metavar="CODE", help="also tolerate this error code")
+@click.option("--reject", multiple=True, metavar="CODE", help="also reject on this error code")
+@click.option(
+    "--validation",
+    type=click.Choice(["envelope", "standard", "hipaa"]),
+    default="envelope",
+    show_default=True,
+    help="envelope only, content from the dictionary, or HIPAA guides (pyx12; file in memory)",
+)
+@click.option(
+    "--data/--no-data",
+    "with_data",
+    default=True,
+    show_default=True,
+    help="render the named, loop-nested `data` tree in each document",
+)
+def parse(
+    files: tuple[Path, ...],
+    acks: bool,
+    partner: str,
+    tolerance: str,
+    accept: tuple[str, ...],
+    reject: tuple[str, ...],
+    validation: str,
+    with_data: bool,
+) -> None:
     """Offline: print the documents of FILES as JSON lines; errors on stderr.
 
     Exit 0 when every file is valid, 1 when any is invalid, 2 on usage errors.
     """
+    from parsers.tolerance import Tolerance, ToleranceError
     from pipeline.tools.offline import parse_files
 
-    sys.exit(parse_files(files, acks=acks, partner=partner))
+    try:
+        policy = Tolerance.of(tolerance, accept, reject)
+    except ToleranceError as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(
+        parse_files(
+            files,
+            acks=acks,
+            partner=partner,
+            tolerance=policy,
+            validation=validation,
+            with_data=with_data,
+        )
+    )
+
+
+@cli.command()
+@click.argument("type_")
+@click.option(
+    "--version", "version", default=None, help="version (default: 004010, D21A or the 5010 guide)"
+)
+@click.option(
+    "--standard",
+    type=click.Choice(["x12", "edifact"]),
+    default=None,
+    help="default: edifact for alphabetic types, else x12",
+)
+def schema(type_: str, version: str | None, standard: str | None) -> None:
+    """Print the JSON Schema of TYPE's document with `data` (from the type's dictionary)."""
+    from parsers.schema import default_version, document_schema, render_schema
+
+    std = standard or ("edifact" if type_.isalpha() else "x12")
+    ver = version or default_version(std, type_)
+    click.echo(render_schema(document_schema(std, ver, type_.upper())), nl=False)
 
 
 def _parse_time(value: str) -> float:
@@ -226,6 +318,9 @@ def tail(
     partner: str | None,
 ) -> None:
     """Print TOPIC's values as JSON lines (agents.orders, edi.deadletter, ...)."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     from pipeline.tools.tail import run
 
     s = settings_from(broker=broker, data_dir=data_dir, partners=partners)
@@ -254,6 +349,9 @@ def partners_sync(
     broker: str | None, data_dir: Path | None, partners: Path | None, file: Path | None, prune: bool
 ) -> None:
     """Publish FILE (default: --partners) to edi.partners; workers apply it without restart."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import asyncio
 
     from pipeline.partners.profiles import load_partners
@@ -293,6 +391,9 @@ def replay(
     dry_run: bool,
 ) -> None:
     """Re-drive a range of edi.inbound through the pipeline (duplicates suppressed unless --force)."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import orjson
 
     from pipeline.tools.replay import run
@@ -340,6 +441,13 @@ def topics() -> None:
     default=None,
     help="replication factor (EDI_MESH_REPLICATION)",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="give up after SECONDS without reaching the broker",
+)
 @friendly
 def topics_create(
     broker: str | None,
@@ -347,8 +455,12 @@ def topics_create(
     partners: Path | None,
     partitions: int | None,
     replication: int | None,
+    timeout: float,
 ) -> None:
     """Create every missing topic of the registry with its partitions and configs."""
+    from pipeline.kafka.clients import quiet
+
+    quiet()
     import asyncio
 
     from pipeline.kafka.admin import ensure_topics
@@ -360,7 +472,7 @@ def topics_create(
         partitions=partitions,
         replication=replication,
     )
-    created = asyncio.run(ensure_topics(s, timeout=60.0))
+    created = asyncio.run(ensure_topics(s, timeout=timeout))
     click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
 from parsers.errors import EdiError
-from parsers.run import stream_documents
+from parsers.run import hipaa_documents, stream_documents
+from parsers.tolerance import Tolerance
 
 
 def parse_files(
@@ -23,10 +24,17 @@ def parse_files(
     *,
     acks: bool = False,
     partner: str = "",
+    tolerance: Tolerance | None = None,
+    validation: str = "envelope",
+    with_data: bool = True,
     out: IO[bytes] | None = None,
     err: IO[str] | None = None,
 ) -> int:
-    """Parse each file, print documents (or acks) and errors; return the exit code."""
+    """Parse each file, print documents (or acks) and errors; return the exit code.
+
+    ``validation`` is ``envelope``, ``standard`` (content, streaming) or ``hipaa``
+    (pyx12, the file in memory); ``with_data`` renders the named ``data`` tree.
+    """
     out = out if out is not None else sys.stdout.buffer
     err = err if err is not None else sys.stderr
     status = 0
@@ -42,8 +50,19 @@ def parse_files(
             source = {"channel": "file", "filename": path.name}
             partner_doc = {"id": partner, "name": partner} if partner else None
             errors: list[EdiError] = []
+            opts: dict[str, Any] = {
+                "source": source,
+                "partner": partner_doc,
+                "acks": acks,
+                "tolerance": tolerance,
+            }
             try:
-                for item in stream_documents(fh, source=source, partner=partner_doc, acks=acks):
+                items = (
+                    hipaa_documents(fh.read(), with_data=with_data, **opts)
+                    if validation == "hipaa"
+                    else stream_documents(fh, validation=validation, with_data=with_data, **opts)
+                )
+                for item in items:
                     if isinstance(item, EdiError):
                         errors.append(item)
                         err.write(item.line(name) + "\n")

@@ -115,11 +115,12 @@ async def replay(
     topic = clients.topic(settings, INBOUND)
     result = ReplayResult(replay_id=new_ingest_id(), forced=force)
     consumer = clients.consumer(settings)
-    producer = None if dry_run else clients.producer(settings)
-    await consumer.start()
-    if producer is not None:
-        await producer.start()
+    producer = None
+    await clients.start(consumer, settings)
     try:
+        if not dry_run:
+            producer = clients.producer(settings)
+            await clients.start(producer, settings)
         ranges = await offset_ranges(consumer, topic, sel)
         for tp, (lo, hi) in ranges.items():
             consumer.seek(tp, lo)

@@ -60,7 +60,7 @@ async def tail(
     sink = out if out is not None else sys.stdout.buffer
     name = topic if topic.startswith(settings.topic_prefix) else clients.topic(settings, topic)
     consumer = clients.consumer(settings)
-    await consumer.start()
+    await clients.start(consumer, settings)
     printed = 0
     try:
         parts = consumer.partitions_for_topic(name)

@@ -69,6 +69,7 @@ def check_ports(settings: Settings, web_ports: list[int]) -> None:
     """Refuse to start when a port we need is taken (before anything is started)."""
     for what, port in [
         ("façade", settings.facade_port),
+        *([("sftp", settings.sftp_port)] if settings.sftp_port else []),
         *[(f"worker {i + 1} web", p) for i, p in enumerate(web_ports)],
     ]:
         if port_in_use("127.0.0.1", port):
@@ -158,8 +159,9 @@ def up(settings: Settings, workers: int = 1, ready_timeout: float = 90.0) -> int
     try:
         asyncio.run(admin.ensure_topics(settings))
         from pipeline.partners.sync import sync
+        from pipeline.tools.demo import with_demo_key
 
-        asyncio.run(sync(settings, partners))
+        asyncio.run(sync(settings, with_demo_key(settings, partners)))
         children = children_of(settings, web_ports, logs)
         wait_ready(children, stop_requested, ready_timeout, logs)
         if not stop_requested:
@@ -189,6 +191,7 @@ def _banner(settings: Settings, partners: list, web_ports: list[int], took: floa
         f"  quarantine {settings.quarantine.resolve()}/",
         f"  outbox     {settings.outbox.resolve()}/",
         f"  logs       {(settings.data_dir / 'logs').resolve()}/",
+        *_sftp_lines(settings, partners),
         "",
         "  try:  cp ../shared/corpus/x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi "
         f"{inbox / partners[0].id if partners else inbox}/",
@@ -196,3 +199,19 @@ def _banner(settings: Settings, partners: list, web_ports: list[int], took: floa
         "  Ctrl-C stops everything.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _sftp_lines(settings: Settings, partners: list) -> list[str]:  # type: ignore[type-arg]
+    """The banner's SFTP lines: where it listens, its host key, the command a partner types."""
+    if not settings.sftp_port:
+        return []
+    from pipeline.ingest.sftp import mount
+    from pipeline.tools.demo import key_path
+
+    user = partners[0].id if partners else "PARTNER"
+    key = key_path(settings, user)
+    return [
+        f"  sftp       {settings.sftp_host}:{settings.sftp_port}   host key {mount.fingerprint(settings)}",
+        f"  try:  sftp -P {settings.sftp_port} -i {key if key.exists() else 'KEY'} "
+        f"{user}@{settings.sftp_host}",
+    ]

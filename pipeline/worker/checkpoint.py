@@ -105,6 +105,8 @@ class Checkpoint:
         self.tally["outcome", f"{oc.partner}\x1f{oc.outcome}"] += 1
         if oc.duplicates:
             self.tally["duplicate", oc.partner] += oc.duplicates
+        if oc.resent:
+            self.tally["resent", oc.partner] += oc.resent
         c = self.counts.setdefault(oc.partner, Tally())
         c["interchanges"] += oc.interchanges
         c["documents"] += oc.documents
@@ -186,6 +188,8 @@ class Checkpoint:
                 metrics.ACKS_SENT.labels(label).inc(n)
             elif kind == "duplicate":
                 metrics.DUPLICATES.labels(label).inc(n)
+            elif kind == "resent":
+                metrics.ACKS_RESENT.labels(label).inc(n)
             else:
                 partner, outcome = label.split("\x1f")
                 metrics.INTERCHANGES_PROCESSED.labels(partner, outcome).inc(n)

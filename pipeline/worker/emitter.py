@@ -63,6 +63,7 @@ class Outcome:
     interchanges: int = 0
     duplicates: int = 0
     acks: list[str] = field(default_factory=list)  # ack types produced
+    resent: int = 0  # acknowledgements of duplicates sent again
     errors: list[EdiError] = field(default_factory=list)
     partner: str = ""
 
@@ -143,6 +144,21 @@ class Emitter:
         )
         self.out.acks.append(ack["type"])
         return control
+
+    def sent_acknowledgement(
+        self, interchange: str, ack: Mapping[str, Any], **details: Any
+    ) -> None:
+        """An acknowledgement for the partner and its ``acknowledged`` (outbound) event."""
+        control = self.acknowledgement(ack)
+        self.track(
+            "acknowledged",
+            direction="outbound",
+            interchange=interchange,
+            ack_type=ack["type"],
+            control=control,
+            status=ack.get("status"),
+            **details,
+        )
 
     def shared_document_headers(self, duplicate: bool) -> list[tuple[str, bytes]]:
         """The headers every document of an interchange carries after its id and type."""

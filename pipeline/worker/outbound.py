@@ -181,12 +181,13 @@ class OutboundBatch:
             (h.REPLY_TO, orjson.dumps(list(sent.reply_to))),
         ]
         self.outputs.append(Record(OUTBOUND_INTERCHANGES, key, sent.data, headers))
+        group: dict[str, Any] = {"group": sent.group} if sent.group else {}
         event = records.tracking(
             "sent",
             partner=sent.partner,
             ingest_id=tracking_id(sent.partner, sent.interchange),
             interchange=sent.interchange,
-            **({"group": sent.group} if sent.group else {}),
+            **group,
             transactions=list(sent.transactions),
             type=sent.type,
             standard=sent.standard,

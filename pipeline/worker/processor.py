@@ -12,6 +12,7 @@ each and produces the outputs; tests and benchmarks call it directly.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Any
 import orjson
 
 from parsers import parse
+from parsers.bare import synthesised
+from parsers.content import attach_content_errors
 from parsers.documents import render_ta1, render_transaction
 from parsers.errors import EdiError
 from parsers.hipaa import attach_hipaa_errors, validate_hipaa
@@ -82,7 +85,7 @@ class Processor:
         partner = self._admit_partner(emit)
         if partner is None:
             return emit.out
-        parsed = self._parse(emit)
+        parsed = self._parse(emit, partner)
         if parsed is None:
             return emit.out
         interchanges, warnings, garbage = parsed
@@ -110,9 +113,11 @@ class Processor:
             emit.reject([perr.error(perr.UNKNOWN_PARTNER, msg)], {})
         return partner
 
-    def _parse(self, emit: Emitter) -> tuple[list[Interchange], list[dict[str, Any]], bool] | None:
+    def _parse(
+        self, emit: Emitter, partner: Partner
+    ) -> tuple[list[Interchange], list[dict[str, Any]], bool] | None:
         """The interchanges, the input-level warnings, and whether garbage surrounded them."""
-        result = parse(emit.msg.value)
+        result = parse(emit.msg.value, partner.tolerance)
         fatal = [e for e in result.errors if e.rejects]
         warnings = [e.to_dict() for e in result.errors if not e.rejects]
         if not result.interchanges:
@@ -134,26 +139,29 @@ class Processor:
         warnings: list[dict[str, Any]],
     ) -> None:
         ctx = envelope_context(ic)
-        if not self._admit_sender(emit, partner, ctx):
+        if not self._admit_sender(emit, partner, ic, ctx):
             return
         dkey, prior = self._dedup(emit, partner, ic, force)
         if prior is not None and partner.duplicates == "suppress":
             return
         raw = emit.msg.value[ic.offset : ic.end]
+        ic.test = ic.test or partner.test  # a sandbox partner's data is never production
         if not self._validate(emit, partner, ic, raw, ctx):
             self._acknowledge(emit, partner, ic)
             return
         routing = self._route(emit, partner, ic, raw, ctx, duplicate=prior is not None)
         self._report(emit, ic, routing, warnings)
-        if routing.routed:
-            self._mark_seen(dkey, emit)
         self._reconcile(emit, partner, ic, raw)
-        self._acknowledge(emit, partner, ic)
+        acks = self._acknowledge(emit, partner, ic)
+        if routing.routed:
+            self._mark_seen(dkey, emit, acks)
 
-    def _admit_sender(self, emit: Emitter, partner: Partner, ctx: dict[str, Any]) -> bool:
+    def _admit_sender(
+        self, emit: Emitter, partner: Partner, ic: Interchange, ctx: dict[str, Any]
+    ) -> bool:
         """False (and a rejection) when the envelope sender is not one of the partner's."""
         skey = ctx["sender"]
-        if partner.accepts_sender(skey):
+        if partner.accepts_sender(skey) or synthesised(ic):  # bare messages name no sender
             return True
         msg = f"envelope sender {skey!r} is not one of partner {partner.id!r}'s senders"
         emit.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], ctx)
@@ -178,13 +186,21 @@ class Processor:
                 first_seen_at=records.rfc3339(float(prior.get("at", 0))),
                 reason="interchange control number already processed",
             )
+            self._acknowledge_again(emit, ic, prior)
         return dkey, prior
 
     def _validate(
         self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes, ctx: dict[str, Any]
     ) -> bool:
-        """Partner-level validation (HIPAA) on top of the parser's; False rejects the interchange."""
-        if partner.validation == "hipaa" and ic.standard is Standard.X12:
+        """Partner-level validation on top of the parser's; False rejects the interchange.
+
+        ``standard``: content findings from the dictionary, on each transaction, judged by
+        the partner's tolerance (a rejecting one rejects that transaction, and its ack says
+        where: AK3/AK4, IK3/IK4, UCS/UCD). ``hipaa``: pyx12 implementation-guide findings.
+        """
+        if partner.validation == "standard":
+            attach_content_errors(ic, partner.tolerance)
+        elif partner.validation == "hipaa" and ic.standard is Standard.X12:
             attach_hipaa_errors(ic, validate_hipaa(raw))
         if ic.accepted:
             return True
@@ -212,7 +228,9 @@ class Processor:
                 if not grp.accepted or not tx.accepted:
                     self._reject_transaction(emit, grp, tx, ctx, routing)
                     continue
-                rendered = render_transaction(ic, grp, tx, partner=public, source=emit.source)
+                rendered = render_transaction(
+                    ic, grp, tx, partner=public, source=emit.source, with_data=partner.data
+                )
                 topics = self.router.route(
                     str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
                 )
@@ -272,11 +290,42 @@ class Processor:
             if emit.out.outcome != "rejected":
                 emit.out.outcome = "partial" if routing.routed else "rejected"
 
-    def _mark_seen(self, dkey: bytes, emit: Emitter) -> None:
-        """Remember the interchange in the dedup table (stored after its documents)."""
+    def _mark_seen(self, dkey: bytes, emit: Emitter, acks: list[dict[str, Any]]) -> None:
+        """Remember the interchange in the dedup table (stored after its documents), with its acks.
+
+        The acknowledgements are kept so a partner that re-sends because it lost
+        our 997 gets the same one again (:meth:`_acknowledge_again`).
+        """
+        kept = [
+            {
+                "type": a["type"],
+                "control": str(a["control"]),
+                "filename": a["filename"],
+                "status": a.get("status"),
+                "data": base64.b64encode(a["bytes"]).decode("ascii"),
+            }
+            for a in acks
+        ]
         self.state.writes.seen[dkey] = orjson.dumps(
-            {"ingest_id": emit.ingest_id, "at": time.time(), "partition": emit.msg.partition}
+            {
+                "ingest_id": emit.ingest_id,
+                "at": time.time(),
+                "partition": emit.msg.partition,
+                "acks": kept,
+            }
         )
+
+    @staticmethod
+    def _acknowledge_again(emit: Emitter, ic: Interchange, prior: dict[str, Any]) -> None:
+        """Re-send the acknowledgements of a suppressed duplicate's original (same bytes, same file)."""
+        for a in prior.get("acks") or ():
+            emit.out.resent += 1
+            emit.sent_acknowledgement(
+                ic.control,
+                {**a, "bytes": base64.b64decode(a["data"])},
+                resent=True,
+                reason="duplicate interchange: the original acknowledgement again",
+            )
 
     def _reconcile(self, emit: Emitter, partner: Partner, ic: Interchange, raw: bytes) -> None:
         """The partner's acknowledgements in ``ic``, matched against what we sent them."""
@@ -288,21 +337,16 @@ class Processor:
             writes = self.state.writes.sent_acks
             emit.out.outputs.extend(acknowledged_records(matches, partner.id, writes))
 
-    def _acknowledge(self, emit: Emitter, partner: Partner, ic: Interchange) -> None:
+    def _acknowledge(
+        self, emit: Emitter, partner: Partner, ic: Interchange
+    ) -> list[dict[str, Any]]:
         """Acknowledgements the partner asked for, on edi.acks.outbound, with a tracking event each."""
         if self.ack_builder is None or not partner.acks:
-            return
-        for ack in self.ack_builder(ic, partner.acks, partner, self.state):
-            control = emit.acknowledgement(ack)
-            emit.track(
-                "acknowledged",
-                direction="outbound",
-                interchange=ic.control,
-                ack_type=ack["type"],
-                control=control,
-                status=ack.get("status"),
-                summary=ack.get("summary", {}),
-            )
+            return []
+        acks = self.ack_builder(ic, partner.acks, partner, self.state)
+        for ack in acks:
+            emit.sent_acknowledgement(ic.control, ack, summary=ack.get("summary", {}))
+        return acks
 
     # -- per-partner routing rules -----------------------------------------------------------
     def _rules_of(self, partner: Partner) -> tuple[Rule, ...]:

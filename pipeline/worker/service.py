@@ -34,6 +34,7 @@ def run(settings: Settings) -> None:
     asyncio.set_event_loop(asyncio.new_event_loop())
     app, _ = build(settings)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    worker.spinner = None  # a terminal spinner writes escape codes into log files
 
     debug = [n.strip() for n in settings.debug_loggers.split(",") if n.strip()]
     if debug:  # after Faust configured logging, which resets levels

@@ -152,3 +152,24 @@ def test_cli_help() -> None:
     assert res.returncode == 0
     for opt in ("--broker", "--from-beginning", "--max", "--timeout", "--group"):
         assert opt in res.stdout
+
+
+def test_handler_reads_named_data_when_the_document_has_it(corpus: Path) -> None:
+    """A document with ``data`` is read by name, with the same result as from ``segments``."""
+    import parsers
+    from parsers.documents import build_documents
+
+    mod = load_agent()
+    ic = parsers.parse((corpus / X12_850).read_bytes()).interchanges[0]
+    (plain,) = [d for d in build_documents(ic, partner=None, source={}) if d["type"] == "850"]
+    (rich,) = [
+        d
+        for d in build_documents(ic, partner=None, source={}, with_data=True)
+        if d["type"] == "850"
+    ]
+    assert mod.describe_order(rich) == mod.describe_order(plain)
+    rich["segments"] = [s for s in rich["segments"] if s[0] in ("ST", "SE")]  # data alone
+    assert "PO S115921858" in mod.describe_order(rich)
+    assert "ship to CARGO LIMITED #112, 3000 LONG BEACH DRIVE, SAN PEDRO CA 83308" in (
+        mod.describe_order(rich)
+    )

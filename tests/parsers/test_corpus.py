@@ -10,7 +10,9 @@ Every file under bad/ must yield at least one coded error, except those in
 ``BELOW_ENVELOPE``: their badness is at implementation-guide or dictionary
 level (loops, required segments, code values), which only a schema-driven
 validator sees. The pipeline offers pyx12 validation as an optional level for
-X12/HIPAA; for those files the envelope parser rightly finds nothing.
+X12/HIPAA; for those files the envelope parser rightly finds nothing, and the
+dictionary content validation (parsers.content, level ``standard``) finds them:
+see tests/parsers/test_content.py.
 """
 
 from __future__ import annotations

@@ -141,8 +141,13 @@ def test_messages_describe_key_headers_and_payload(doc: dict[str, Any]) -> None:
             }
             assert msg["contentType"] == "application/octet-stream"
         else:
+            payload = dict(payload)
+            extra = payload.pop("x-edi-data-schemas", None)
             assert payload == {"$ref": asyncapi.SCHEMA_REF_BASE + spec.schema}
             assert msg.get("contentType", doc["defaultContentType"]) == "application/json"
+            if extra is not None:  # documents: the per-type schemas with data, all existing
+                assert spec.schema == asyncapi.DOCUMENT_SCHEMA and "850" in extra
+                assert all((asyncapi.DOC_PATH.parent / f).is_file() for f in extra.values())
 
 
 def test_every_payload_schema_resolves(doc: dict[str, Any]) -> None:

@@ -169,6 +169,18 @@ def test_post_unreadable_envelope_is_400_with_the_coded_error(svc: Service) -> N
     assert status == 400 and body["error"]["code"] == "EDI106"
 
 
+def test_a_partner_supplied_file_name_follows_the_file_drop_rule(svc: Service) -> None:
+    """X-Filename with a path or 8,000 characters: 400 EDI105, never copied into source.filename."""
+    for name in ("../../../../tmp/pwned.edi", "x" * 8000):
+        status, _, body = svc.post(x12_file(9, 1, 1), {**SANDBOX, "X-Filename": name})
+        assert status == 400 and body["error"]["code"] == "EDI105"
+        tracked = svc.status_becomes(body["ingest_id"], SANDBOX, "rejected")
+        shown = tracked["events"][0]["source"]["filename"]
+        assert "/" not in shown and len(shown.encode()) <= 180
+    status, _, body = svc.post(x12_file(9, 1, 1), {**SANDBOX, "X-Filename": "po-9.edi"})
+    assert status == 202
+
+
 def test_post_over_the_body_cap_is_413(svc: Service) -> None:
     too_big = x12_file(4, 30, 5)
     assert len(too_big) > BODY_CAP

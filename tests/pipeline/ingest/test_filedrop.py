@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,37 +24,14 @@ from benchmarks.generate import generate
 from parsers import parse
 from pipeline.contracts.topics import DEADLETTER, INBOUND, TRACKING
 from pipeline.ingest.filedrop import FileDrop
-from pipeline.ingest.producer import Ingestor
-from pipeline.kafka import admin, clients
-from pipeline.partners.profiles import load_registry
+from pipeline.kafka import clients
 from pipeline.settings import Settings
 from pipeline.tools.broker import EmbeddedBroker
 from tests.faultkit import expected_ids, x12_file
+from tests.pipeline.ingest.conftest import MakeDrop
 from tests.procs import Proc, peak_rss_mb, read_topic, wait_http, wait_until
 
 CORPUS_850 = "x12/staedi/src/test/resources/x12/invoice810_po850_dual.edi"  # ZZ:SENDERISA = acme
-
-MakeDrop = Callable[..., Awaitable[FileDrop]]
-
-
-@pytest.fixture()
-async def make_drop(make_settings: Callable[..., Settings]) -> AsyncIterator[MakeDrop]:
-    """A FileDrop with a real producer; ``make_drop(**settings overrides)``."""
-    producers = []
-
-    async def make(producer_options: dict[str, Any] | None = None, **overrides: Any) -> FileDrop:
-        s = make_settings(**{"stable_seconds": 0.0, **overrides})
-        await admin.ensure_topics(s)
-        producer = clients.producer(s, **(producer_options or {}))
-        await producer.start()
-        producers.append(producer)
-        drop = FileDrop(s, Ingestor(s, load_registry(s), producer))
-        drop.ensure_dirs()
-        return drop
-
-    yield make
-    for p in producers:
-        await p.stop()
 
 
 async def records(s: Settings, topic: str, n: int, timeout: float = 30.0) -> list[Any]:
@@ -239,6 +216,40 @@ async def test_big_interchange_split_into_chunks_that_each_parse(make_drop: Make
 
 
 # -- refused files -------------------------------------------------------------------------------
+async def test_a_sub_folder_is_reported_once_never_silent(make_drop: MakeDrop) -> None:
+    """A folder inside an inbox is not read, but a dead letter (EDI130) says so, once."""
+    drop = await make_drop()
+    s = drop.settings
+    sub = s.inbox / "sandbox" / "2026-12"
+    sub.mkdir(parents=True)
+    (sub / "po.x12").write_bytes(x12_file(4, 1, 1))
+    for _ in range(3):
+        assert await drop.scan_once() == 0
+    dead = [
+        orjson.loads(r.value)
+        for r in await read_topic(s, DEADLETTER, until=lambda r: False, timeout=1.5)
+    ]
+    assert [(d["error"]["code"], d["partner"]) for d in dead] == [("EDI130", "sandbox")]
+    assert dead[0]["raw"]["ref"] == {"inbox": str(sub)}
+    assert (sub / "po.x12").exists()  # the partner's folder is left alone
+
+
+async def test_random_bytes_are_not_edi_not_a_foreign_sender(make_drop: MakeDrop) -> None:
+    """Random data holding a stray 'UNB+' is quarantined as not EDI (EDI001), not as EDI102."""
+    import random
+
+    drop = await make_drop()
+    s = drop.settings
+    rnd = random.Random(7)
+    (s.inbox / "sandbox" / "noise.bin").write_bytes(
+        rnd.randbytes(100_000) + b"UNB+" + rnd.randbytes(100_000)
+    )
+    assert await drop.scan_once() == 1
+    report = orjson.loads((s.quarantine / "sandbox" / "noise.bin.error.json").read_bytes())
+    assert report["error"]["code"] == "EDI001"
+    assert "EDI102" not in {e["code"] for e in report["errors"]}
+
+
 async def test_unreadable_envelope_quarantined_with_report_and_dead_letter(
     make_drop: MakeDrop,
 ) -> None:
@@ -315,7 +326,7 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     os.close(os.open(os.fsencode(inbox) + b"/caf\xe9.x12", os.O_CREAT | os.O_WRONLY, 0o644))
     (inbox / ("n" * 200 + ".x12")).write_bytes(b"ISA")
     (inbox / "big.x12").write_bytes(b"ISA" + b" " * 20_000)
-    (inbox / "subfolder").mkdir()  # left alone: never descended into
+    (inbox / "subfolder").mkdir()  # left alone: never descended into, reported once (EDI130)
     (s.inbox / "nobody").mkdir()
     (s.inbox / "nobody" / "who.x12").write_bytes(x12_file(3, 1, 1))
     assert await drop.scan_once() == 8
@@ -351,9 +362,9 @@ async def test_symlinks_bad_names_size_cap_unknown_partner_special_files(
     nobody = reports(s.quarantine / "nobody")
     assert [r["error"]["code"] for r in nobody.values()] == ["EDI101"]
     assert listing(inbox) == ["subfolder"]
-    dead = await json_values(s, DEADLETTER, 8)
+    dead = await json_values(s, DEADLETTER, 9)
     assert sorted(d["error"]["code"] for d in dead) == sorted(
-        ["EDI104", "EDI104", "EDI111", "EDI105", "EDI105", "EDI105", "EDI103", "EDI101"]
+        ["EDI104", "EDI104", "EDI111", "EDI105", "EDI105", "EDI105", "EDI103", "EDI101", "EDI130"]
     )
     # a link is never read (no bytes); its dead letter points at the moved link itself
     links = [d["raw"] for d in dead if d["error"]["code"] == "EDI104"]

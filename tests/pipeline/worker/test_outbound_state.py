@@ -189,4 +189,4 @@ def test_without_batching_each_request_is_its_own_interchange() -> None:
     dead = [orjson.loads(o.value or b"") for o in b.outputs if o.topic == "edi.deadletter"]
     for d in dead:
         validator("deadletter.schema.json").validate(d)
-    assert [d["error"]["code"] for d in dead] == ["EDI306", "EDI112"]  # 810 body; off partition
+    assert [d["error"]["code"] for d in dead] == ["EDI306", "EDI119"]  # 810 body; off partition

@@ -204,3 +204,54 @@ def test_duplicates_route_policy_routes_again_marked(corpus: Path) -> None:
     again = p.process(msg(data, partner="hospital", ingest_id="i2"))
     docs = [o for o in again.outputs if o.document]
     assert len(docs) == 3 and all(dict(o.headers).get("edi-duplicate") == b"1" for o in docs)
+
+
+def test_lenient_partner_reads_bare_edifact_messages_in_a_synthesised_envelope() -> None:
+    """UNH..UNT without UNB/UNZ: routed for a lenient partner (marked EDI076), rejected otherwise."""
+    bare = (
+        b"UNH+1+ORDERS:D:96A:UN'BGM+220+PO1+9'UNT+3+1'UNH+2+ORDERS:D:96A:UN'BGM+220+PO2+9'UNT+3+2'"
+    )
+    lenient = _with_partner('tolerance = "lenient"\nacks = ["CONTRL"]').process(
+        msg(bare, partner="hospital")
+    )
+    assert lenient.documents == 2 and lenient.outcome == "routed"
+    docs = [orjson.loads(o.value) for o in lenient.outputs if o.document]
+    assert [d["control"]["transaction"] for d in docs] == ["1", "2"]
+    parsed = next(e for e in tracking(lenient) if e["event"] == "parsed")
+    assert [w["code"] for w in parsed["warnings"]] == ["EDI076"]  # type: ignore[index]
+    standard = _with_partner("").process(msg(bare, partner="hospital"))
+    assert standard.documents == 0 and standard.outcome == "rejected"
+    assert {e.code for e in standard.errors} == {"EDI001"}
+
+
+def test_a_resent_interchange_gets_its_original_acknowledgement_again(corpus: Path) -> None:
+    """A partner that lost our 997 and re-sends gets the same 997 (same bytes, file, control)."""
+    state = MemoryState()
+    p = processor(state)
+    data = (corpus / DUAL).read_bytes()
+    first = p.process(msg(data))
+    state.commit()
+    sent = [o for o in first.outputs if o.topic == "edi.acks.outbound"]
+    assert len(sent) == 2  # a 997 per group
+    again = p.process(msg(data, ingest_id="i2"))
+    assert again.outcome == "duplicate" and again.resent == 2
+    resent = [o for o in again.outputs if o.topic == "edi.acks.outbound"]
+    assert [(o.value, o.header("edi-filename"), o.header("edi-ack-control")) for o in resent] == [
+        (o.value, o.header("edi-filename"), o.header("edi-ack-control")) for o in sent
+    ]
+    assert [o.header("edi-ingest-id") for o in resent] == ["i2", "i2"]
+    events = [e for e in tracking(again) if e["event"] == "acknowledged"]
+    assert len(events) == 2 and all(e["resent"] is True for e in events)
+    assert not state.commit().controls  # no new control number was taken
+
+
+def test_a_sandbox_partner_routes_test_documents(corpus: Path) -> None:
+    """Any sender, public demo key: its documents say test: true unless the profile says otherwise."""
+    data = (corpus / DUAL).read_bytes().replace(b"*T*>~", b"*P*>~")  # ISA15: production
+    assert b"*P*>~" in data
+    sandbox = processor().process(msg(data, partner="sandbox"))
+    docs = [orjson.loads(o.value) for o in sandbox.outputs if o.document]
+    assert docs and all(d["test"] is True for d in docs)
+    real = _with_partner("test = false").process(msg(data, partner="hospital"))
+    real_docs = [orjson.loads(o.value) for o in real.outputs if o.document]
+    assert real_docs and all(d["test"] is False for d in real_docs)

@@ -1,4 +1,8 @@
-"""The one rule for partner-supplied file names (file drop, façade, SFTP)."""
+"""The one rule for partner-supplied file names (file drop, façade, SFTP).
+
+Every channel asks ``bad_name`` and skips ``is_temporary_name`` names, so a
+file refused by the file drop is refused over SFTP too, with the same words.
+"""
 
 from __future__ import annotations
 
@@ -34,3 +38,20 @@ def safe_name(name: str) -> str:
     return (
         (cleaned or "unnamed")[:MAX_NAME_BYTES].encode("utf-8", "ignore").decode("utf-8", "ignore")
     )
+
+
+def is_temporary_name(name: str) -> bool:
+    """True for names writers use while a file is incomplete (hidden, ``.part``, ``.tmp``...).
+
+    The file drop never takes such files; the SFTP inbox holds them until they
+    are renamed to a final name (clients that upload to a temporary name).
+    """
+    return name.startswith(".") or name.lower().endswith(IGNORED_SUFFIXES)
+
+
+def decode_name(raw: bytes) -> str | None:
+    """A path component sent by a client as bytes, or None when it is not valid UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
