@@ -266,6 +266,7 @@ def bench_settings(broker_address: str, data_dir: Path, tag: str, **overrides: A
         "app_id": f"edi-mesh-bench-{os.getpid()}-{tag}",
         "worker_web_port": free_port(),
         "facade_port": free_port(),
+        "ops_port": free_port(),
     }
     base.update(overrides)
     return Settings(**base)

@@ -124,7 +124,13 @@ class Settings(BaseSettings):
     facade_host: str = Field(
         "127.0.0.1", description="interface the HTTP façade binds (0.0.0.0 in the image)"
     )
-    facade_port: int = Field(8080, description="HTTP façade port (also serves /metrics)")
+    facade_port: int = Field(8080, description="HTTP façade port (partners: no /metrics here)")
+    ops_host: str = Field(
+        "127.0.0.1", description="interface of ingest's operators' listener (/metrics, health)"
+    )
+    ops_port: int = Field(
+        8081, ge=0, le=65535, description="ingest's operators' listener port (/metrics, health)"
+    )
     stable_seconds: float = Field(0.5, ge=0, description="a file is ready once unchanged this long")
     poll_seconds: float = Field(
         0.25, gt=0, description="inbox scan interval (besides watch events)"

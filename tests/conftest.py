@@ -70,6 +70,7 @@ def make_settings(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Setti
             "app_id": f"edi-mesh-test-{os.getpid()}-{n}",
             "worker_web_port": free_port(),
             "facade_port": free_port(),
+            "ops_port": free_port(),
             "stable_seconds": 0.2,
             "poll_seconds": 0.1,
             "partitions": 2,

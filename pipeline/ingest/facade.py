@@ -3,7 +3,8 @@
 ``POST /v1/interchanges`` with the raw EDI body and ``Authorization: Bearer
 <api key>`` (or ``X-API-Key``); ``GET /v1/interchanges/{ingest_id}`` for what
 became of it; ``POST /v1/outbound`` with an ``edi.outbound`` request (JSON) to
-send the partner an interchange; ``/healthz``, ``/readyz`` and ``/metrics`` for operations.
+send the partner an interchange; ``/healthz`` and ``/readyz`` for load balancers. ``/metrics``
+is served on the operators' listener only (:meth:`Facade.ops_app`).
 Answers never reveal anything about other partners: an unknown ingest id and
 another partner's ingest id both give 404.
 """
@@ -157,7 +158,18 @@ class Facade:
         app.router.add_post("/v1/outbound", self.post_outbound)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
+        return app
+
+    def ops_app(self) -> web.Application:
+        """The operators' listener (``ops_host:ops_port``, loopback by default): metrics and health.
+
+        Kept off the partner-facing port: ``/metrics`` names every partner with
+        its volumes.
+        """
+        app = web.Application()
         app.router.add_get("/metrics", self.metrics)
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/readyz", self.readyz)
         return app
 
     def authenticate(self, request: web.Request) -> Partner | None:

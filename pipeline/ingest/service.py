@@ -75,6 +75,9 @@ async def serve(
     await runner.setup()
     site = web.TCPSite(runner, settings.facade_host, settings.facade_port)
     await site.start()  # answers 503 until the broker is reachable
+    ops = web.AppRunner(facade.ops_app(), access_log=None)
+    await ops.setup()
+    await web.TCPSite(ops, settings.ops_host, settings.ops_port).start()
     tasks: list[asyncio.Task[None]] = []
     producer: AIOKafkaProducer | None = None
     sftp: SftpServer | None = None
@@ -103,6 +106,7 @@ async def serve(
         if sftp is not None:
             await sftp.stop()
         await runner.cleanup()
+        await ops.cleanup()
         if producer is not None:
             await producer.stop()
 

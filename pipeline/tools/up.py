@@ -69,6 +69,7 @@ def check_ports(settings: Settings, web_ports: list[int]) -> None:
     """Refuse to start when a port we need is taken (before anything is started)."""
     for what, port in [
         ("façade", settings.facade_port),
+        ("ingest metrics", settings.ops_port),
         *([("sftp", settings.sftp_port)] if settings.sftp_port else []),
         *[(f"worker {i + 1} web", p) for i, p in enumerate(web_ports)],
     ]:
@@ -180,7 +181,7 @@ def _banner(settings: Settings, partners: list, web_ports: list[int], took: floa
         f"edi-mesh is up ({took:.1f} s)",
         f"  broker     {settings.broker}   (Tansu, memory storage: data is gone when it stops)",
         f"  façade     http://{settings.facade_host}:{settings.facade_port}/v1/interchanges",
-        f"  metrics    http://{settings.facade_host}:{settings.facade_port}/metrics   (ingest)",
+        f"  metrics    http://{settings.ops_host}:{settings.ops_port}/metrics   (ingest)",
         *[
             f"  metrics    http://{settings.worker_web_host}:{p}/metrics   (worker {i + 1})"
             for i, p in enumerate(web_ports)

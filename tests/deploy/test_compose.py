@@ -402,7 +402,7 @@ def _listen_ports(svc_name: str, svc: dict[str, Any], dockerfile: sup.Dockerfile
     _, ctx = sup.resolve_command(sup.argv(svc, dockerfile)[1:])
     if svc_name == "worker":
         return {"web": ctx.params.get("web_port") or s.worker_web_port}
-    return {"web": ctx.params.get("facade_port") or s.facade_port}
+    return {"web": ctx.params.get("facade_port") or s.facade_port, "ops": s.ops_port}
 
 
 def test_edi_mesh_health_checks_use_healthz_on_the_real_port(
@@ -564,7 +564,8 @@ def test_prometheus_scrapes_the_real_ports_and_paths(dockerfile: sup.Dockerfile)
         job = jobs[job_name]
         [sd] = job["dns_sd_configs"]
         assert sd["names"] == [svc_name] and sd.get("type", "SRV") == "A", job_name
-        assert sd["port"] == _listen_ports(svc_name, model["services"][svc_name], dockerfile)["web"]
+        ports = _listen_ports(svc_name, model["services"][svc_name], dockerfile)
+        assert sd["port"] == ports.get("ops", ports["web"])  # ingest: the operators' listener
         assert job.get("metrics_path", "/metrics") == "/metrics"
     exporter = model["services"]["kafka-exporter"]
     listen = next(
@@ -575,18 +576,21 @@ def test_prometheus_scrapes_the_real_ports_and_paths(dockerfile: sup.Dockerfile)
 
 
 def test_scraped_paths_are_served(dockerfile: sup.Dockerfile) -> None:
-    """/metrics and /healthz are routes of the façade and of the worker's web server."""
+    """/metrics is served by ingest's operators' listener (never the façade) and the worker's web server."""
     from pipeline.ingest.facade import Facade
     from pipeline.worker.service import build
 
     model = sup.load_compose()
     ingest = sup.edi_settings(sup.service_env(model["services"]["ingest"], dockerfile))
-    routes = {
-        (r.method, r.resource.canonical)
-        for r in Facade(ingest, None, None).app().router.routes()  # type: ignore[arg-type]
-        if r.resource is not None
-    }
-    assert {("GET", "/metrics"), ("GET", "/healthz")} <= routes
+    facade = Facade(ingest, None, None)  # type: ignore[arg-type]
+
+    def routes(app: Any) -> set[tuple[str, str]]:
+        return {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
+
+    assert {("GET", "/metrics"), ("GET", "/healthz")} <= routes(facade.ops_app())
+    assert ("GET", "/metrics") not in routes(facade.app()) and ("GET", "/healthz") in routes(
+        facade.app()
+    )
     worker_env = sup.service_env(model["services"]["worker"], dockerfile)
     worker_env.update(EDI_MESH_PARTNERS="", EDI_MESH_ROUTING="")  # the bundled files
     worker_env = {k: v for k, v in worker_env.items() if v}

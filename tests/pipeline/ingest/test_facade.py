@@ -63,6 +63,7 @@ def module_settings(broker: EmbeddedBroker, data_dir: Path, **overrides: Any) ->
         "app_id": f"edi-mesh-facade-{os.getpid()}-{n}",
         "worker_web_port": free_port(),
         "facade_port": free_port(),
+        "ops_port": free_port(),
         "stable_seconds": 0.2,
         "poll_seconds": 0.1,
         "partitions": 2,

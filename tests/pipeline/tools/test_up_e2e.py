@@ -7,11 +7,13 @@ itself, worker and ingest as child processes), with real corpus files.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -62,11 +64,12 @@ def _all_gone(pids: list[int]) -> bool:
 
 @pytest.fixture()
 def up_process(tmp_path: Path):  # type: ignore[no-untyped-def]
-    ports = {"broker": free_port(), "facade": free_port(), "web": free_port()}
+    ports = {"broker": free_port(), "facade": free_port(), "web": free_port(), "ops": free_port()}
     data = tmp_path / "var"
     log = open(tmp_path / "up.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [*CLI, *_up(data, ports["broker"], ports["facade"], ports["web"])],
+        env={**os.environ, "EDI_MESH_OPS_PORT": str(ports["ops"])},
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -170,9 +173,13 @@ def test_up_routes_real_files_and_stops_cleanly(up_process, corpus: Path) -> Non
     assert report["error"]["code"].startswith("EDI0") and report["error"]["message"]
     assert not any((data / "inbox").rglob("*.edi"))
 
-    # metrics: ingest and worker
+    # metrics: ingest (on the operators' listener, never the partners' port) and worker
+    with pytest.raises(urllib.error.HTTPError) as no_metrics:
+        urllib.request.urlopen(f"http://127.0.0.1:{ports['facade']}/metrics")
+    assert no_metrics.value.code == 404
+    assert f"http://127.0.0.1:{ports['ops']}/metrics" in banner
     ingest_metrics = (
-        urllib.request.urlopen(f"http://127.0.0.1:{ports['facade']}/metrics").read().decode()
+        urllib.request.urlopen(f"http://127.0.0.1:{ports['ops']}/metrics").read().decode()
     )
     assert 'edi_interchanges_received_total{channel="file",partner="acme"} 1.0' in ingest_metrics
     assert 'edi_interchanges_received_total{channel="file",partner="sandbox"} 2.0' in ingest_metrics
