@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(BIN)/edi-mesh up --sftp-port 2222
 
 lint: $(STAMP)
-	$(BIN)/ruff check parsers pipeline benchmarks tests scripts examples
-	$(BIN)/ruff format --check parsers pipeline benchmarks tests scripts examples
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: $(STAMP) lint
