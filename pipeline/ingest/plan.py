@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.bare import synthesised
 from parsers.chunking import Chunker, SplitCheck, keeps_input_splittable
 from parsers.envelopes import (
     Event,
@@ -37,23 +36,17 @@ from parsers.envelopes import (
 from parsers.errors import (
     HEADER_TRUNCATED,
     INTERCHANGE_TRAILER_MISSING,
-    ISA_UNREADABLE,
     NO_INTERCHANGE,
-    SYNTAX_ID_UNKNOWN,
-    UNA_INVALID,
-    UNB_INCOMPLETE,
     EdiError,
     Location,
 )
 from parsers.model import Interchange
 from pipeline.contracts import errors as perr
 from pipeline.ingest.source import Source
-from pipeline.partners.profiles import Partner, sender_key
+from pipeline.partners.profiles import Partner, header_unreadable, sender_key
 
 log = logging.getLogger(__name__)
 
-# a header these errors broke names no real sender: its input is refused as not EDI, not as spoofing
-UNREADABLE_HEADER = frozenset({ISA_UNREADABLE, UNA_INVALID, UNB_INCOMPLETE, SYNTAX_ID_UNKNOWN})
 SUMMARY_LIMIT = 1000  # interchanges described in a received event / 202 answer
 ERRORS_PER_INTERCHANGE = 10  # errors listed per interchange in that summary
 BATCH_BYTES = 1_048_576  # the produce pass hands over messages in batches of this size
@@ -230,7 +223,7 @@ class Planner:
     def _interchange_start(self, ev: InterchangeStart) -> bool:
         ic = ev.interchange
         skey = sender_key(ic.standard, ic.sender)
-        if any(e.rejects and e.code in UNREADABLE_HEADER for e in ic.errors):
+        if header_unreadable(ic):
             # a header found in bytes that are not EDI (random data holds "UNB" or "ISA"):
             # the input is refused for what it is, not as another partner's sender
             found = [e for e in (*self.top, *ic.errors) if e.rejects]
@@ -239,7 +232,7 @@ class Planner:
                 found.insert(0, EdiError(NO_INTERCHANGE, msg, Location(offset=0)))
             self.plan.reject(found or list(ic.errors))
             return False
-        if not (self.partner.accepts_sender(skey) or synthesised(ic)):  # bare: no sender
+        if not self.partner.admits(ic):
             msg = f"envelope sender {skey!r} does not belong to the submitting partner"
             self.plan.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], status=403)
             return False

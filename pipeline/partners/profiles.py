@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parsers.model import Party, Standard
+from parsers.bare import synthesised
+from parsers.errors import ISA_UNREADABLE, SYNTAX_ID_UNKNOWN, UNA_INVALID, UNB_INCOMPLETE
+from parsers.model import Interchange, Party, Standard
 from parsers.tolerance import Tolerance, ToleranceError
 from pipeline.partners.outbound_profile import FIELDS as OUTBOUND_FIELDS
 from pipeline.partners.outbound_profile import OutboundProfile, OutboundProfileError
@@ -30,6 +32,15 @@ DEFAULT_TOLERANCE = Tolerance.of("standard")  # what a profile without `toleranc
 
 class PartnersFileError(ValueError):
     """The partners file cannot be used (the message says which partner and field)."""
+
+
+# a header these errors broke names no real sender (random bytes hold "UNB" or "ISA")
+UNREADABLE_HEADER = frozenset({ISA_UNREADABLE, UNA_INVALID, UNB_INCOMPLETE, SYNTAX_ID_UNKNOWN})
+
+
+def header_unreadable(ic: Interchange) -> bool:
+    """True when the interchange header is too broken to name its sender."""
+    return any(e.rejects and e.code in UNREADABLE_HEADER for e in ic.errors)
 
 
 def sender_key(standard: Standard | str, party: Party) -> str:
@@ -75,6 +86,17 @@ class Partner:
     def accepts_sender(self, key: str) -> bool:
         """True when an envelope sender (``sender_key`` form) may submit as this partner."""
         return ANY_SENDER in self.senders or key in self.senders
+
+    def admits(self, ic: Interchange) -> bool:
+        """False only when the interchange names a sender that is not one of this partner's.
+
+        A bare message (synthesised envelope) names none, and a header too broken
+        to read names no real one: those are judged by their own errors, never
+        reported as another partner's sender (ingest and the worker alike).
+        """
+        if synthesised(ic) or header_unreadable(ic):
+            return True
+        return self.accepts_sender(sender_key(ic.standard, ic.sender))
 
     def check_api_key(self, presented: str) -> bool:
         """Constant-time check of a façade API key against the stored sha256."""

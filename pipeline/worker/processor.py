@@ -21,7 +21,6 @@ from typing import Any
 import orjson
 
 from parsers import parse
-from parsers.bare import synthesised
 from parsers.content import attach_content_errors
 from parsers.documents import render_ta1, render_transaction
 from parsers.errors import EdiError
@@ -161,7 +160,7 @@ class Processor:
     ) -> bool:
         """False (and a rejection) when the envelope sender is not one of the partner's."""
         skey = ctx["sender"]
-        if partner.accepts_sender(skey) or synthesised(ic):  # bare messages name no sender
+        if partner.admits(ic):
             return True
         msg = f"envelope sender {skey!r} is not one of partner {partner.id!r}'s senders"
         emit.reject([perr.error(perr.SENDER_NOT_ALLOWED, msg)], ctx)

@@ -255,3 +255,14 @@ def test_a_sandbox_partner_routes_test_documents(corpus: Path) -> None:
     real = _with_partner("test = false").process(msg(data, partner="hospital"))
     real_docs = [orjson.loads(o.value) for o in real.outputs if o.document]
     assert real_docs and all(d["test"] is False for d in real_docs)
+
+
+def test_random_bytes_with_a_stray_header_are_not_a_foreign_sender() -> None:
+    """The worker judges a header too broken to name a sender by its own errors, never EDI102."""
+    import random
+
+    rnd = random.Random(7)
+    out = processor().process(msg(rnd.randbytes(20_000) + b"UNB+" + rnd.randbytes(20_000)))
+    assert out.outcome == "rejected" and out.documents == 0
+    codes = {e.code for e in out.errors}
+    assert "EDI102" not in codes and codes & {"EDI071", "EDI072", "EDI070", "EDI010", "EDI001"}
