@@ -35,6 +35,16 @@ BROKER_RETRIES = Counter(
 HTTP_REQUESTS = Counter(
     "edi_facade_requests_total", "Façade requests by route and status", ["route", "status"]
 )
+FACADE_CONNECTIONS_CLOSED = Counter(
+    "edi_facade_connections_closed_total",
+    "Façade connections closed by a limit (evicted idle, refused, header-timeout)",
+    ["reason"],
+)
+FACADE_LIMITED = Counter(
+    "edi_facade_limited_total",
+    "Façade requests refused by a limit, by partner and code (rate, uploads, timeouts)",
+    ["partner", "code"],
+)
 
 # -- worker ---------------------------------------------------------------------------
 INTERCHANGES_PROCESSED = Counter(

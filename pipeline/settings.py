@@ -137,6 +137,42 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(2 * 1024**3, description="files bigger than this are quarantined")
     max_body_bytes: int = Field(64 * 1_048_576, description="façade request body cap (413 above)")
+    facade_max_uploads: int = Field(
+        16, ge=1, description="request bodies the façade receives at once, all partners (503 above)"
+    )
+    facade_max_uploads_per_partner: int = Field(
+        8, ge=1, description="request bodies the façade receives at once from one partner (503)"
+    )
+    facade_rate: float = Field(
+        50.0, gt=0, description="façade requests per second per partner, sustained (429 above)"
+    )
+    facade_burst: int = Field(
+        200,
+        ge=1,
+        description="façade requests one partner may make at once before the rate applies",
+    )
+    facade_header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="seconds a request's headers may take once its first byte came (408)",
+    )
+    facade_body_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="seconds of grace a request body may take, plus its size / facade_min_body_rate (408)",
+    )
+    facade_min_body_rate: int = Field(
+        65_536, ge=1, description="bytes per second a request body must average after the grace"
+    )
+    facade_idle_timeout: float = Field(
+        15.0, gt=0, description="seconds a connection may sit without a request before it is closed"
+    )
+    facade_max_connections: int = Field(
+        1024, ge=1, description="open façade connections; above it the longest-idle one is closed"
+    )
+    facade_max_header_bytes: int = Field(
+        8190, ge=1024, description="longest request line or header field of the façade (400 above)"
+    )
     retry_max_seconds: float = Field(30.0, description="cap of the broker-retry backoff")
     broker_timeout: float = Field(
         10.0, gt=0, description="seconds a command waits to reach the broker before giving up"

@@ -28,6 +28,11 @@ DELIVERY_UNREACHABLE = "EDI116"  # push: the partner's server is unreachable (re
 DELIVERY_REFUSED = "EDI117"  # push: the partner's server refused our login or upload
 DELIVERY_CONFIG = "EDI118"  # push: outbound_sftp missing or invalid
 UNEXPECTED_ENTRY = "EDI130"  # a folder (or other entry) in an inbox: never read, reported once
+COMPRESSED_INPUT = "EDI131"  # gzip, zip, bzip2, xz, zstd, 7z: decompress before sending
+TOO_MANY_UPLOADS = "EDI140"  # façade: too many request bodies at once (partner or overall)
+RATE_LIMITED = "EDI141"  # façade: the partner's request rate is over its limit
+REQUEST_TIMEOUT = "EDI142"  # façade: headers or body did not arrive in time; connection closed
+BAD_HTTP = "EDI143"  # façade: malformed HTTP (framing, headers too large): refused, not parsed
 
 register(
     ErrorCode(UNKNOWN_PARTNER, "unknown partner", Level.INTERCHANGE, ta1="006", contrl="23"),
@@ -88,6 +93,30 @@ register(
         "a sub-folder in a partner's inbox: not read (put files directly in the inbox)",
         Level.INTERCHANGE,
     ),
+    ErrorCode(
+        COMPRESSED_INPUT,
+        "compressed input (gzip, zip, bzip2, xz, zstd, 7z): send the EDI itself, uncompressed",
+        Level.INTERCHANGE,
+    ),
+    ErrorCode(
+        TOO_MANY_UPLOADS,
+        "too many uploads at once (for this partner or overall); retry after Retry-After",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(
+        RATE_LIMITED,
+        "request rate over the partner's limit; retry after Retry-After",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(
+        REQUEST_TIMEOUT,
+        "request headers or body too slow; connection closed",
+        Level.INTERCHANGE,
+        retriable=True,
+    ),
+    ErrorCode(BAD_HTTP, "malformed HTTP request; refused", Level.INTERCHANGE),
 )
 
 

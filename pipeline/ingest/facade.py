@@ -16,6 +16,8 @@ import hashlib
 import hmac
 import logging
 from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,8 +31,10 @@ from pipeline.contracts import records
 from pipeline.contracts.headers import Provenance
 from pipeline.contracts.names import bad_name, safe_name
 from pipeline.contracts.topics import OUTBOUND, TRACKING
+from pipeline.ingest.guard import BodyRefused, Limits, read_body, refusal
+from pipeline.ingest.limits import RateLimiter, UploadSlots
 from pipeline.ingest.producer import Ingestor
-from pipeline.ingest.results import BrokerUnavailable, Rejected, new_ingest_id
+from pipeline.ingest.results import Accepted, BrokerUnavailable, Rejected, new_ingest_id
 from pipeline.kafka import clients
 from pipeline.kafka.producing import Record
 from pipeline.partners.profiles import Partner
@@ -39,6 +43,14 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+
+
+def _raw_copy(path: Path) -> tuple[bytes, int]:
+    """The bytes of a refused body for its dead letter: all of a small one, none of a big one."""
+    size = path.stat().st_size
+    if size > records.RAW_INLINE_LIMIT:
+        return b"", size
+    return path.read_bytes(), size
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -149,6 +161,13 @@ class Facade:
         self.settings = settings
         self.ingestor = ingestor
         self.tracking = tracking
+        self.limits = Limits.from_settings(settings)
+        self.slots = UploadSlots.from_settings(settings)
+        self.limiter = RateLimiter.from_settings(settings)
+        self.uploads = settings.data_dir / "state" / "uploads"  # bodies being received
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        for stale in self.uploads.glob("*.body"):  # a previous run's: never answered 202
+            stale.unlink(missing_ok=True)
 
     def app(self) -> web.Application:
         """The aiohttp application with every route."""
@@ -190,14 +209,19 @@ class Facade:
     async def post_interchange(self, request: web.Request) -> web.Response:
         """Accept one posted interchange (or file of interchanges).
 
-        401 without a known key; 413 over the body cap; 503 (Retry-After) while
-        the broker cannot store it; 400 / 403 / 413 with the coded error when
+        401 without a known key; 429 (Retry-After) over the partner's request
+        rate; 413 over the body cap (also while a chunked body streams in);
+        503 (Retry-After) while the broker cannot store it or too many uploads
+        run; 408 for a body too slow; 400 / 403 / 413 with the coded error when
         the envelope is refused; 202 once the broker acknowledged every part.
         """
         route = "post"
         partner = self.authenticate(request)
         if partner is None:
             return self._unauthorized(route)
+        limited = self._rate_limited(route, partner)
+        if limited is not None:
+            return limited
         if (
             request.content_length is not None
             and request.content_length > self.settings.max_body_bytes
@@ -205,23 +229,39 @@ class Facade:
             return self._too_large(route)
         if not self.ingestor.available():
             return self._unavailable(route)
-        try:
-            data = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._too_large(route)
-        ingest_id = new_ingest_id()
+        with self.slots.hold(partner.id) as got:
+            if not got:
+                return self._busy(route, partner)
+            ingest_id = new_ingest_id()
+            path = self.uploads / f"{ingest_id}.body"
+            try:
+                with open(path, "wb") as f:
+                    await read_body(request, f.write, self.limits)
+                return await self._submit(request, partner, path, ingest_id)
+            except BodyRefused as ref:
+                return self._body_refused(route, partner, ref)
+            finally:
+                path.unlink(missing_ok=True)
+
+    async def _submit(
+        self, request: web.Request, partner: Partner, path: Path, ingest_id: str
+    ) -> web.Response:
+        """Produce a received body (spooled at ``path``); the answer to the partner."""
+        route = "post"
         filename = request.headers.get("X-Filename", "") or f"{ingest_id}.edi"
         why = bad_name(filename)  # the file drop's rule: one rule for every channel
         try:
             if why:
                 filename = safe_name(filename)
                 raise Rejected([perr.error(perr.BAD_NAME, f"X-Filename refused: {why}")])
-            acc = await self.ingestor.submit(
-                partner, data, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
+            acc = await self.ingestor.submit_file(
+                partner, path, channel="http", filename=filename, ingest_id=ingest_id, timeout=15.0
             )
+            assert isinstance(acc, Accepted)
         except Rejected as rej:
             source = Provenance("http", filename, ingest_id=ingest_id).source(known_only=True)
-            await self.ingestor.deadletter(partner.id, rej.errors, data, source)
+            raw, size = _raw_copy(path)
+            await self.ingestor.deadletter(partner.id, rej.errors, raw, source, size=size)
             metrics.QUARANTINED.labels(rej.errors[0].code).inc()
             return self._answer(
                 route,
@@ -254,18 +294,28 @@ class Facade:
     async def post_outbound(self, request: web.Request) -> web.Response:
         """Publish an outbound request of the authenticated partner to edi.outbound.
 
-        401 without a known key; 400 with the coded error (EDI3xx, naming the
-        field) when the request's shape is wrong; 403 when it names another
-        partner; 202 once stored (or spooled while the broker is away).
+        401 without a known key; 429 over the partner's rate; 400 with the
+        coded error (EDI3xx, naming the field) when the request's shape is
+        wrong; 403 when it names another partner; 202 once stored (or spooled
+        while the broker is away).
         """
         route = "outbound"
         partner = self.authenticate(request)
         if partner is None:
             return self._unauthorized(route)
-        try:
-            data = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._too_large(route)
+        limited = self._rate_limited(route, partner)
+        if limited is not None:
+            return limited
+        buf = bytearray()
+        cap = min(self.settings.max_body_bytes, self.ingestor.record_limit)
+        with self.slots.hold(partner.id) as got:
+            if not got:
+                return self._busy(route, partner)
+            try:
+                await read_body(request, buf.extend, replace(self.limits, max_body_bytes=cap))
+            except BodyRefused as ref:
+                return self._body_refused(route, partner, ref)
+        data = bytes(buf)
         req = decode_request(data)
         if isinstance(req, list):
             errors = [e.to_dict() for e in req]
@@ -291,6 +341,9 @@ class Facade:
         partner = self.authenticate(request)
         if partner is None:
             return self._unauthorized(route)
+        limited = self._rate_limited(route, partner)
+        if limited is not None:
+            return limited
         entry = self.tracking.by_id.get(request.match_info["ingest_id"])
         if entry is None or entry.get("partner") != partner.id:
             return self._answer(
@@ -334,7 +387,7 @@ class Facade:
         )
 
     def _too_large(self, route: str) -> web.Response:
-        return self._answer(
+        resp = self._answer(
             route,
             413,
             {
@@ -344,6 +397,57 @@ class Facade:
                 }
             },
         )
+        resp.force_close()  # the rest of the body is not read
+        return resp
+
+    def _rate_limited(self, route: str, partner: Partner) -> web.Response | None:
+        """429 with Retry-After when ``partner`` is over its request rate (None: go ahead)."""
+        wait = self.limiter.take(partner.id)
+        if not wait:
+            return None
+        retry = {"Retry-After": RateLimiter.retry_after(wait)}
+        msg = "request rate over the partner's limit; retry later"
+        return self._refuse(route, partner, 429, perr.RATE_LIMITED, msg, retry)
+
+    def _busy(self, route: str, partner: Partner) -> web.Response:
+        """503 with Retry-After: too many uploads at once (this partner's, or everyone's)."""
+        retry = {"Retry-After": "1"}
+        msg = "too many uploads at once; retry later"
+        return self._refuse(route, partner, 503, perr.TOO_MANY_UPLOADS, msg, retry)
+
+    def _body_refused(self, route: str, partner: Partner, ref: BodyRefused) -> web.Response:
+        """The answer to a body refused while it was read; the connection is closed."""
+        if ref.status == 413:
+            return self._too_large(route)
+        resp = self._refuse(route, partner, ref.status, ref.code, ref.message)
+        resp.force_close()
+        return resp
+
+    def _refuse(
+        self,
+        route: str,
+        partner: Partner,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> web.Response:
+        """A coded refusal with a request id, counted, and one log line naming both."""
+        resp = refusal(status, code, message, headers)
+        metrics.HTTP_REQUESTS.labels(route, str(status)).inc()
+        metrics.FACADE_LIMITED.labels(partner.id, code).inc()
+        level = logging.INFO if status in (429, 503) else logging.WARNING
+        rid = resp.headers["X-Request-Id"]
+        log.log(
+            level,
+            "%s %s of partner %s refused: %d (request %s)",
+            code,
+            route,
+            partner.id,
+            status,
+            rid,
+        )
+        return resp
 
     def _unavailable(self, route: str) -> web.Response:
         return self._answer(

@@ -99,8 +99,8 @@ class Ingestor:
     # -- planning ---------------------------------------------------------------------------
     def plan(self, partner: Partner, src: Source, cancel: threading.Event | None = None) -> Plan:
         """Pass 1 over ``src`` (blocking: call it from a thread for big inputs)."""
-        if not src.size or (src.data is not None and not src.data.strip()):
-            p = Plan(size=src.size, sha256=hashlib.sha256(src.data or b"").hexdigest())
+        if _blank(src):
+            p = Plan(size=src.size, sha256=hashlib.sha256(src.pread(0, src.size)).hexdigest())
             p.reject([perr.error(perr.EMPTY_INPUT, "the input is empty")])
             return p
         return plan_input(src, partner, self.settings.max_message_bytes, self.record_limit, cancel)
@@ -153,6 +153,7 @@ class Ingestor:
         channel: str = "file",
         client: Mapping[str, str] | None = None,
         wait_incomplete: bool = False,
+        timeout: float | None = None,
     ) -> Accepted | str:
         """Produce a file in bounded memory; return the sha256 instead when ``known(sha)`` says so.
 
@@ -162,6 +163,7 @@ class Ingestor:
         ``client`` (SFTP user and remote address) goes into the tracking event.
         ``wait_incomplete``: raise ``IncompleteTail`` (nothing produced) when the
         file ends inside an interchange, for a young file that may still grow.
+        ``timeout``: seconds one produce wave may wait for the broker.
         """
         src = Source(path=path)
         return await self.submit_source(
@@ -174,6 +176,7 @@ class Ingestor:
             known=known,
             client=client,
             wait_incomplete=wait_incomplete,
+            timeout=timeout,
         )
 
     async def submit_source(
@@ -440,6 +443,16 @@ class Ingestor:
             self._failed()
             log.warning("spooled records still waiting for the broker: %s", error)
         return n
+
+
+BLANK_CHECK_BYTES = 65_536  # inputs up to this size are read whole to see they are only blanks
+
+
+def _blank(src: Source) -> bool:
+    """True for an empty input or one of white space only (the same for every channel)."""
+    if src.data is not None:
+        return not src.data.strip()
+    return src.size <= BLANK_CHECK_BYTES and not src.pread(0, src.size).strip()
 
 
 def _swallow(fut: asyncio.Future[Any]) -> None:

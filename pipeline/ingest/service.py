@@ -25,6 +25,7 @@ from aiokafka.errors import KafkaError
 
 from pipeline.ingest.facade import Facade, TrackingIndex
 from pipeline.ingest.filedrop import FileDrop
+from pipeline.ingest.guard import GuardedRunner, Limits
 from pipeline.ingest.producer import Ingestor
 from pipeline.ingest.sftp import mount
 from pipeline.ingest.sftp.server import SftpServer
@@ -71,11 +72,12 @@ async def serve(
     drop.ensure_dirs()
     tracking = TrackingIndex(settings)
     facade = Facade(settings, ingestor, tracking)
-    runner = web.AppRunner(facade.app(), access_log=None)
+    limits = Limits.from_settings(settings)
+    runner = GuardedRunner(facade.app(), limits)
     await runner.setup()
     site = web.TCPSite(runner, settings.facade_host, settings.facade_port)
     await site.start()  # answers 503 until the broker is reachable
-    ops = web.AppRunner(facade.ops_app(), access_log=None)
+    ops = GuardedRunner(facade.ops_app(), limits)
     await ops.setup()
     await web.TCPSite(ops, settings.ops_host, settings.ops_port).start()
     tasks: list[asyncio.Task[None]] = []
