@@ -270,7 +270,50 @@ def plan_input(
     cancel: threading.Event | None = None,
 ) -> Plan:
     """Pass 1: hash the input, read every envelope, decide the messages; never raises Rejected."""
+    kind = compression(src.pread(0, min(src.size, 8)))
+    if kind is not None:
+        return _refuse_compressed(src, kind)
     return Planner(src, partner, max_message_bytes, record_limit).run(cancel)
+
+
+# Magic bytes of compressed or archive formats: such an input is refused for what it is.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),
+    (b"PK\x07\x08", "zip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x1f\x9d", "compress"),
+)
+
+
+def compression(head: bytes) -> str | None:
+    """The compression format whose magic bytes ``head`` starts with (None for anything else).
+
+    The one rule for every channel (file drop, façade, SFTP): a compressed
+    input gets its own code instead of the generic "not EDI".
+    """
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[3:4] != b"0":
+        return "bzip2"
+    return None
+
+
+def _refuse_compressed(src: Source, kind: str) -> Plan:
+    """The plan of a compressed input: hashed, refused with COMPRESSED_INPUT."""
+    digest = hashlib.sha256()
+    if src.data is not None:
+        digest.update(src.data)
+    else:
+        src.hash_rest(digest, 0)
+    plan = Plan(size=src.size, sha256=digest.hexdigest())
+    msg = f"the input is {kind}-compressed: send the EDI itself, uncompressed"
+    plan.reject([perr.error(perr.COMPRESSED_INPUT, msg, Location(offset=0))])
+    return plan
 
 
 def _close_interchange(
