@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     app_id: str = Field("edi-mesh", description="Faust app id = consumer group id")
     worker_web_port: int = Field(6066, description="worker web server (tables, stats, metrics)")
     worker_web_host: str = Field(
-        "127.0.0.1", description="interface the worker web server binds (0.0.0.0 in the image)"
+        "127.0.0.1",
+        description="interface the worker web server binds (/metrics, debug pages); "
+        "unset = ops_host, loopback by default (0.0.0.0 in the image)",
     )
     batch_size: int = Field(
         64,
@@ -214,6 +216,14 @@ class Settings(BaseSettings):
     debug_loggers: str = Field(
         "", description="comma-separated logger names to log at DEBUG (diagnosis)"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operators_host(cls, data: Any) -> Any:
+        """The worker's web server (metrics, debug pages) listens where ingest's operators' one does."""
+        if isinstance(data, dict) and data.get("worker_web_host") is None and data.get("ops_host"):
+            return {**data, "worker_web_host": data["ops_host"]}
+        return data
 
     @property
     def bootstrap(self) -> list[str]:
