@@ -5,6 +5,7 @@
     edi-mesh bench pipeline                            documents/s, latency, vs passthrough
     edi-mesh bench ingest                              file drop files/s, MB/s
     edi-mesh bench memory                              peak RSS on a 1 GB file
+    edi-mesh bench abuse                               façade limits: RSS, idle conns, logs
     edi-mesh bench all                                 all of them + results/README.md
 
 Also runnable without the console script: ``python -m benchmarks.cli ...``.
@@ -20,6 +21,7 @@ from typing import Any
 import click
 
 from benchmarks import common
+from benchmarks.abuse_bench import abuse_cmd
 from benchmarks.generate import generate_cmd
 from benchmarks.ingest_bench import ingest_cmd
 from benchmarks.memory_bench import memory_cmd
@@ -41,6 +43,7 @@ bench.add_command(parser_cmd, "parser")
 bench.add_command(pipeline_cmd, "pipeline")
 bench.add_command(ingest_cmd, "ingest")
 bench.add_command(memory_cmd, "memory")
+bench.add_command(abuse_cmd, "abuse")
 
 
 def _fmt(v: Any, unit: str = "") -> str:
