@@ -24,8 +24,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -305,24 +303,17 @@ def run(
 ) -> dict[str, Any]:
     """Run the abuse benchmark; return the report (also written to ``out``)."""
     p = params or Params()
-    tmp = Path(tempfile.mkdtemp(prefix="edi-mesh-bench-abuse-"))
-    t0 = time.time()
-    body = common.run_on_broker("abuse", p, tmp, functools.partial(_main, p))
-    if not p.keep:
-        shutil.rmtree(tmp, ignore_errors=True)
-    report = common.bench_report(
+    return common.run_report(
         "abuse",
         abuse_cmd,
         p,
-        body,
-        reproduce=reproduce,
+        functools.partial(_main, p),
         method="one edi-mesh ingest on loopback; concurrent chunked max-size uploads with ingest "
         "RSS sampled (psutil, 50 ms); sequential small valid POSTs while idle connections are "
         "held; raw malformed requests; probe bodies carry a marker searched in ingest's log",
-        t0=t0,
+        reproduce=reproduce,
+        out=out,
     )
-    common.write_report(report, out)
-    return report
 
 
 @click.command("abuse")

@@ -733,6 +733,7 @@ class BenchParams(Protocol):
 
     broker: str | None
     progress: bool
+    keep: bool
 
 
 def run_on_broker(
@@ -784,6 +785,30 @@ def bench_report(
         **body,
         "elapsed_s": round(time.time() - t0, 1),
     }
+
+
+def run_report(
+    name: str,
+    command: click.Command,
+    p: BenchParams,
+    main: Callable[[Any, Path, str, int | None], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    method: Any,
+    reproduce: str | None,
+    out: Path | None,
+) -> dict[str, Any]:
+    """One benchmark run in a temporary folder (kept with ``p.keep``): its report, also in ``out``."""
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"edi-mesh-bench-{name}-"))
+    t0 = time.time()
+    body = run_on_broker(name, p, tmp, main)
+    if not p.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report = bench_report(name, command, p, body, reproduce=reproduce, method=method, t0=t0)
+    write_report(report, out)
+    return report
 
 
 def current_command_line() -> str:

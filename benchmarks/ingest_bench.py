@@ -17,8 +17,6 @@ import asyncio
 import functools
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -211,23 +209,16 @@ def run(
 ) -> dict[str, Any]:
     """Run the ingest benchmark; return the report (also written to ``out``)."""
     p = params or Params()
-    tmp = Path(tempfile.mkdtemp(prefix="edi-mesh-bench-ingest-"))
-    t0 = time.time()
-    body = common.run_on_broker("ingest", p, tmp, functools.partial(_main, p))
-    if not p.keep:
-        shutil.rmtree(tmp, ignore_errors=True)
-    report = common.bench_report(
+    return common.run_report(
         "ingest",
         ingest_cmd,
         p,
-        body,
-        reproduce=reproduce,
+        functools.partial(_main, p),
         method="one edi-mesh ingest process; K files renamed into inbox/sandbox/ at once; "
         "rate = files / (all archived - first claim); edi.inbound read back and checked",
-        t0=t0,
+        reproduce=reproduce,
+        out=out,
     )
-    common.write_report(report, out)
-    return report
 
 
 @click.command("ingest")
