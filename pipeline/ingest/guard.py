@@ -156,6 +156,14 @@ class GuardedHandler(RequestHandler):
         elif self._head_timer is None:
             self._head_timer = self._loop.call_later(self.limits.header_timeout, self._head_expired)
 
+    async def _handle_request(self, request: BaseRequest, *args: Any) -> Any:
+        """Handle as aiohttp does; a deadline started while its body came in is not a head's."""
+        self._stop_head_timer()
+        try:
+            return await super()._handle_request(request, *args)
+        finally:
+            self._stop_head_timer()
+
     def connection_lost(self, exc: BaseException | None) -> None:
         """Forget the header deadline, then as aiohttp does."""
         self._stop_head_timer()
