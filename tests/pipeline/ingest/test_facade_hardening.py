@@ -185,7 +185,10 @@ def test_slow_headers_408_and_idle_connections_closed(facade: Facade) -> None:
 
 
 def test_connection_cap_closes_the_longest_idle_and_serves_new_ones(facade: Facade) -> None:
-    conns = [facade.connect() for _ in range(12)]  # the cap is 8
+    conns = []
+    for _ in range(12):  # the cap is 8
+        conns.append(facade.connect())
+        time.sleep(0.02)  # each one is waiting for its request before the next comes
     try:
         time.sleep(0.3)
         closed = 0
