@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
+import orjson
+
 from parsers.acks import ControlNumbers, acknowledge
 from parsers.content import transaction_content_errors
 from parsers.documents import render_transaction
@@ -21,9 +23,11 @@ from parsers.envelopes import (
     InterchangeEnd,
     InterchangeStart,
     TransactionComplete,
+    TransactionPart,
 )
 from parsers.errors import EdiError
-from parsers.model import Group, Interchange, Standard
+from parsers.fragments import TransactionFragments, fragment_loop
+from parsers.model import Group, Interchange, Standard, Transaction
 from parsers.stream import stream
 from parsers.tolerance import Tolerance
 
@@ -40,6 +44,7 @@ def stream_documents(
     tolerance: Tolerance | None = None,
     validation: str = "envelope",
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> Iterator[bytes | EdiError]:
     """Yield each accepted document as JSON bytes (or, with ``acks``, each ack interchange) and every error.
 
@@ -49,7 +54,10 @@ def stream_documents(
     trailer is reported when found). ``validation="standard"`` adds each
     transaction's content findings (``parsers.content``, judged by ``tolerance``)
     as it completes, so the run stays streaming; ``with_data`` adds ``data``.
+    ``fragments`` (type -> loop) cuts those types per loop instance; a transaction
+    longer than one read block is cut as it streams (:class:`TransactionFragments`).
     """
+    cuts = _Cuts(fragments, source, partner, tolerance, validation, with_data)
     current: Interchange | None = None
     control = 1
     seen: set[int] = set()  # errors are shared by events (a trailer error is also in group.errors)
@@ -61,8 +69,13 @@ def stream_documents(
                 seen.add(id(e))
                 yield e
 
-    for ev in stream(fp, tolerance=tolerance):
-        if isinstance(ev, InputError):
+    for ev in stream(fp, tolerance=tolerance, spill=None if acks else cuts.spill):
+        if isinstance(ev, TransactionPart):
+            docs = cuts.part(ev)
+            yield from fresh(ev.transaction.errors)
+            if ev.transaction.accepted and ev.group.accepted:
+                yield from docs
+        elif isinstance(ev, InputError):
             yield ev.error
         elif isinstance(ev, InterchangeStart):
             current = ev.interchange
@@ -74,6 +87,11 @@ def stream_documents(
             if acks:
                 _attach_group(ev.interchange, ev.group)
             yield from fresh(ev.group.errors)
+        elif isinstance(ev, TransactionComplete) and cuts.cutting(ev.transaction):
+            docs = cuts.complete(ev)
+            yield from fresh(ev.transaction.errors)
+            if ev.transaction.accepted and ev.group.accepted:
+                yield from docs
         elif isinstance(ev, TransactionComplete):
             tx = ev.transaction
             if validation == "standard":
@@ -93,6 +111,7 @@ def stream_documents(
                     partner=partner,
                     source=source,
                     with_data=with_data,
+                    fragments=fragments,
                 ):
                     yield value
         elif isinstance(ev, GroupEnd):
@@ -109,6 +128,64 @@ def stream_documents(
             current = None
 
 
+class _Cuts:
+    """The transactions of one run being cut per loop as they stream."""
+
+    def __init__(
+        self,
+        fragments: Mapping[str, str] | None,
+        source: Mapping[str, Any],
+        partner: Mapping[str, Any] | None,
+        tolerance: Tolerance | None,
+        validation: str,
+        with_data: bool,
+    ) -> None:
+        self.fragments = fragments or {}
+        self.source, self.partner, self.tolerance = source, partner, tolerance
+        self.validate = validation == "standard"
+        self.with_data = with_data
+        self.open: dict[int, TransactionFragments] = {}
+        self.spill = self._spill if self.fragments else None
+
+    def _spill(self, ic: Interchange, tx: Transaction) -> bool:
+        """True for a transaction to cut per loop (its dictionary knows the loop)."""
+        return fragment_loop(str(ic.standard), tx.version, tx.type, self.fragments) is not None
+
+    def cutting(self, tx: Transaction) -> bool:
+        """True when ``tx`` came in parts (it is being cut as it streams)."""
+        return id(tx) in self.open
+
+    def _feed(self, ev: TransactionPart | TransactionComplete, texts: list[str]) -> list[bytes]:
+        tx = ev.transaction
+        tf = self.open.get(id(tx))
+        if tf is None:
+            tf = self.open[id(tx)] = TransactionFragments(
+                ev.interchange,
+                ev.group,
+                tx,
+                self.fragments[tx.type],
+                partner=self.partner,
+                source=self.source,
+                validate=self.validate,
+                tolerance=self.tolerance,
+                with_data=self.with_data,
+            )
+        docs = tf.feed(texts)
+        if isinstance(ev, TransactionComplete):
+            docs.extend(tf.finish())
+            del self.open[id(tx)]
+        tx.errors.extend(tf.new_findings())
+        return [orjson.dumps(d) for d in docs]
+
+    def part(self, ev: TransactionPart) -> list[bytes]:
+        """The documents ready after one part of a transaction."""
+        return self._feed(ev, ev.segments)
+
+    def complete(self, ev: TransactionComplete) -> list[bytes]:
+        """The last documents of a transaction that came in parts."""
+        return self._feed(ev, ev.transaction.segments)
+
+
 def _attach_group(ic: Interchange, group: Group) -> None:
     """Add ``group`` to ``ic.groups`` once (events share the group object)."""
     if not any(g is group for g in ic.groups):
@@ -123,6 +200,7 @@ def hipaa_documents(
     acks: bool = False,
     tolerance: Tolerance | None = None,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> Iterator[bytes | EdiError]:
     """Like :func:`stream_documents` at ``validation="hipaa"``: the whole input in memory.
 
@@ -148,4 +226,6 @@ def hipaa_documents(
                 control = ack.interchange_control + 1
                 yield ack.data
             continue
-        yield from render_documents(ic, partner=partner, source=source, with_data=with_data)
+        yield from render_documents(
+            ic, partner=partner, source=source, with_data=with_data, fragments=fragments
+        )
