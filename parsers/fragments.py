@@ -44,7 +44,7 @@ its ordinary whole document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from parsers.content import checker_for, rebase
@@ -356,10 +356,10 @@ class TransactionFragments:
         pub = base["partner"]
         self.of_id = transaction_key(interchange, group, tx, str(pub.get("id", "")) if pub else "")
 
-    def feed(self, texts: list[str]) -> list[dict[str, Any]]:
+    def feed(self, texts: list[str]) -> Iterator[dict[str, Any]]:
         """Take the next segment texts; return the documents ready to emit (streaming only)."""
         if not texts:
-            return []
+            return iter(())
         split, _tags = split_segments(texts, self.ic.delimiters)
         if self.texts is not None:
             self.texts.extend(texts)
@@ -377,7 +377,7 @@ class TransactionFragments:
         self.reported = len(self.findings)
         return [self.tolerance.apply(e) for e in fresh] if self.tolerance is not None else fresh
 
-    def finish(self) -> list[dict[str, Any]]:
+    def finish(self) -> Iterator[dict[str, Any]]:
         """The transaction ended: the remaining documents (its whole document when not cut)."""
         done = self.cutter.finish()
         if not self.cutter.started:
@@ -385,32 +385,32 @@ class TransactionFragments:
             whole = Transaction(
                 tx.type, tx.control, tx.version, self.texts or [], tx.offset, tx.index, tx.errors
             )
-            return build_transaction_documents(
-                self.ic,
-                self.group,
-                whole,
-                partner=self.partner,
-                source=self.source,
-                with_data=self.with_data,
+            return iter(
+                build_transaction_documents(
+                    self.ic,
+                    self.group,
+                    whole,
+                    partner=self.partner,
+                    source=self.source,
+                    with_data=self.with_data,
+                )
             )
         return self._release(done, last=True)
 
-    def _release(self, done: list[_Fragment], last: bool) -> list[dict[str, Any]]:
-        """Documents of completed fragments: held until the end while they fit in ``hold``."""
+    def _release(self, done: list[_Fragment], last: bool) -> Iterator[dict[str, Any]]:
+        """Documents of completed fragments (built lazily): held while they fit in ``hold``."""
         if self.held is not None:
             self.held.extend(done)
             self.held_size += sum(len(f.context) + len(f.items) + len(f.trailing) for f in done)
             if not last and (self.hold is None or self.held_size <= self.hold):
-                return []
+                return iter(())
             done, self.held = self.held, None
-        total = self.count + len(done) if last else None
-        out = []
-        for f in done:
-            self.count += 1
-            out.append(self._document(f, total))
-        return out
+        first = self.count + 1
+        self.count += len(done)
+        total = self.count if last else None
+        return (self._document(f, first + i, total) for i, f in enumerate(done))
 
-    def _document(self, f: _Fragment, count: int | None) -> dict[str, Any]:
+    def _document(self, f: _Fragment, index: int, count: int | None) -> dict[str, Any]:
         """One fragment's document."""
         items = f.all()
         texts = [it[1] for it in items]
@@ -420,12 +420,12 @@ class TransactionFragments:
         found = [*self.ic.errors, *self.group.errors, *self.tx.errors]
         doc["errors"] = [e.to_dict() for e in found if not (self.only_warnings and e.rejects)]
         doc["id"] = hex32(
-            _SEP.join((self.of_id, self.loop, str(self.count), content_hash("\n".join(texts))))
+            _SEP.join((self.of_id, self.loop, str(index), content_hash("\n".join(texts))))
         )
         doc["keys"] = extract_keys(self.std, self.tx.type, segs, tags)
         doc["hl"] = build_hl_tree(self.std, segs, tags)
         doc["fragment"] = {
-            "index": self.count,
+            "index": index,
             "count": count,
             "of_id": self.of_id,
             "loop": self.loop,
@@ -462,7 +462,7 @@ def held_fragments(
         only_warnings=only_warnings,
         hold=None,
     )
-    docs = tf.feed(tx.segments)
+    docs = list(tf.feed(tx.segments))
     if not tf.cutter.started:
         return None  # no instance of the loop: the caller builds the ordinary document(s)
     docs.extend(tf.finish())

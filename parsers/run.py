@@ -7,6 +7,7 @@ interchange, so with ``acks=True`` one interchange at a time is kept.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -155,7 +156,8 @@ class _Cuts:
         """True when ``tx`` came in parts (it is being cut as it streams)."""
         return id(tx) in self.open
 
-    def _feed(self, ev: TransactionPart | TransactionComplete, texts: list[str]) -> list[bytes]:
+    def _feed(self, ev: TransactionPart | TransactionComplete, texts: list[str]) -> Iterator[bytes]:
+        """Feed one part; the documents it completes, encoded lazily (one held at a time)."""
         tx = ev.transaction
         tf = self.open.get(id(tx))
         if tf is None:
@@ -170,18 +172,18 @@ class _Cuts:
                 tolerance=self.tolerance,
                 with_data=self.with_data,
             )
-        docs = tf.feed(texts)
+        docs: Iterator[dict[str, Any]] = tf.feed(texts)
         if isinstance(ev, TransactionComplete):
-            docs.extend(tf.finish())
+            docs = itertools.chain(docs, tf.finish())
             del self.open[id(tx)]
         tx.errors.extend(tf.new_findings())
-        return [orjson.dumps(d) for d in docs]
+        return (orjson.dumps(d) for d in docs)
 
-    def part(self, ev: TransactionPart) -> list[bytes]:
+    def part(self, ev: TransactionPart) -> Iterator[bytes]:
         """The documents ready after one part of a transaction."""
         return self._feed(ev, ev.segments)
 
-    def complete(self, ev: TransactionComplete) -> list[bytes]:
+    def complete(self, ev: TransactionComplete) -> Iterator[bytes]:
         """The last documents of a transaction that came in parts."""
         return self._feed(ev, ev.transaction.segments)
 
