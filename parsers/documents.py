@@ -46,6 +46,10 @@ still a size one agent can read. Ordinary transactions (an 850, 810, 997, an
 837 of a few hundred claims) stay whole; only the 837s, 856s and catalogues
 of several thousand loops are cut, and an agent gets them in pieces it can
 process in order.
+
+Per-loop fragments (``fragments={"837": "2300"}``: one document per loop
+instance with its header context) are :mod:`parsers.fragments`'; a loop
+fragment is not cut again by size.
 """
 
 from __future__ import annotations
