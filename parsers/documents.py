@@ -78,6 +78,7 @@ __all__ = [
     "content_hash",
     "document_id",
     "envelope_document",
+    "envelope_material",
     "fragment_bounds",
     "hex32",
     "public_partner",
@@ -182,21 +183,26 @@ def document_id(
     digest = content_sha256 or content_hash("\n".join(transaction.segments))
     return hex32(
         _SEP.join(
-            (
-                ID_VERSION,
-                partner_id,
-                str(interchange.standard),
-                interchange.sender.qualifier,
-                interchange.sender.id,
-                interchange.receiver.qualifier,
-                interchange.receiver.id,
-                interchange.control,
-                group.control,
-                transaction.control,
-                transaction.type,
-                digest,
-            )
+            (ID_VERSION, *envelope_material(interchange, group, transaction, partner_id), digest)
         )
+    )
+
+
+def envelope_material(
+    interchange: Interchange, group: Group, transaction: Transaction, partner_id: str
+) -> tuple[str, ...]:
+    """What names a transaction in its envelope: partner, standard, parties, controls, type."""
+    return (
+        partner_id,
+        str(interchange.standard),
+        interchange.sender.qualifier,
+        interchange.sender.id,
+        interchange.receiver.qualifier,
+        interchange.receiver.id,
+        interchange.control,
+        group.control,
+        transaction.control,
+        transaction.type,
     )
 
 

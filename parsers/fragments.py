@@ -54,6 +54,7 @@ from parsers.documents import (
     build_transaction_documents,
     content_hash,
     envelope_document,
+    envelope_material,
     hex32,
     split_segments,
 )
@@ -150,23 +151,8 @@ def transaction_key(
     interchange: Interchange, group: Group, tx: Transaction, partner_id: str
 ) -> str:
     """A transaction's envelope key (``of_id`` of its loop fragments; recipe in the module doc)."""
-    return hex32(
-        _SEP.join(
-            (
-                KEY_VERSION,
-                partner_id,
-                str(interchange.standard),
-                interchange.sender.qualifier,
-                interchange.sender.id,
-                interchange.receiver.qualifier,
-                interchange.receiver.id,
-                interchange.control,
-                group.control,
-                tx.control,
-                tx.type,
-            )
-        )
-    )
+    material = envelope_material(interchange, group, tx, partner_id)
+    return hex32(_SEP.join((KEY_VERSION, *material)))
 
 
 class _Tracker(Matcher):

@@ -207,3 +207,41 @@ def test_cli_fragment_usage_errors_exit_2(tmp_path: Any) -> None:
     assert ok.exit_code == 0, ok.output
     docs = [orjson.loads(line) for line in ok.stdout_bytes.splitlines()]
     assert [d["keys"]["claim_ids"] for d in docs] == [["3215338"], ["5555"]]
+
+
+ISA = "ISA*00*          *00*          *ZZ*PARTNER004     *ZZ*EDIMESH        *240404*2343*U*00401*031939073*1*P*:~"
+SHIPMENTS = [
+    "BSN*00*SHIP1*20240404*2343",
+    "HL*1**S",
+    "REF*BM*BOL1",
+    "HL*2*1*O",
+    "PRF*PO1",
+    "HL*3*2*I",
+    "LIN**BP*A1",
+    "SN1**5*EA",
+    "HL*4**S",
+    "REF*BM*BOL2",
+    "HL*5*4*O",
+    "PRF*PO2",
+    "HL*6*5*I",
+    "LIN**BP*B1",
+    "SN1**3*EA",
+    "CTT*6",
+]
+
+
+def test_856_per_top_level_hl_keeps_its_orders_and_items() -> None:
+    body = ["ST*856*0001", *SHIPMENTS, f"SE*{len(SHIPMENTS) + 2}*0001"]
+    text = "~".join([ISA + "GS*SH*PARTNER004*EDIMESH*20240404*2343*1*X*004010", *body])
+    ic = parsers.parse((text + "~GE*1*1~IEA*1*031939073~").encode()).interchanges[0]
+    assert ic.accepted
+    docs = build_documents(ic, partner=None, source={}, fragments={"856": "HL"})
+    assert len(docs) == 2
+    hls = [[s[1] for s in d["segments"] if s[0] == "HL"] for d in docs]
+    assert hls == [["1", "2", "3"], ["4", "5", "6"]]
+    assert [s[0] for s in docs[1]["segments"][-2:]] == ["CTT", "SE"]  # after the last shipment
+    assert docs[0]["segments"][:2] == [
+        ["ST", "856", "0001"],
+        ["BSN", "00", "SHIP1", "20240404", "2343"],
+    ]
+    assert all(segments_from_data(d["data"]) == d["segments"] for d in docs)
