@@ -71,12 +71,7 @@ def stream_documents(
                 yield e
 
     for ev in stream(fp, tolerance=tolerance, spill=None if acks else cuts.spill):
-        if isinstance(ev, TransactionPart):
-            docs = cuts.part(ev)
-            yield from fresh(ev.transaction.errors)
-            if ev.transaction.accepted and ev.group.accepted:
-                yield from docs
-        elif isinstance(ev, InputError):
+        if isinstance(ev, InputError):
             yield ev.error
         elif isinstance(ev, InterchangeStart):
             current = ev.interchange
@@ -88,33 +83,16 @@ def stream_documents(
             if acks:
                 _attach_group(ev.interchange, ev.group)
             yield from fresh(ev.group.errors)
-        elif isinstance(ev, TransactionComplete) and cuts.cutting(ev.transaction):
-            docs = cuts.complete(ev)
-            yield from fresh(ev.transaction.errors)
-            if ev.transaction.accepted and ev.group.accepted:
-                yield from docs
-        elif isinstance(ev, TransactionComplete):
+        elif isinstance(ev, TransactionPart | TransactionComplete):
             tx = ev.transaction
-            if validation == "standard":
-                ic = ev.interchange
-                found = transaction_content_errors(str(ic.standard), ic.delimiters, tx, tolerance)
-                tx.errors.extend(found)
+            docs = cuts.take(ev, render=not acks)
             yield from fresh(tx.errors)
             if acks:
                 _attach_group(ev.interchange, ev.group)
                 if not any(t is tx for t in ev.group.transactions):
                     ev.group.transactions.append(tx)
             elif tx.accepted and ev.group.accepted:
-                for _doc_id, value in render_transaction(
-                    ev.interchange,
-                    ev.group,
-                    tx,
-                    partner=partner,
-                    source=source,
-                    with_data=with_data,
-                    fragments=fragments,
-                ):
-                    yield value
+                yield from docs
         elif isinstance(ev, GroupEnd):
             yield from fresh(ev.errors)
         elif isinstance(ev, InterchangeEnd):
@@ -179,13 +157,31 @@ class _Cuts:
         tx.errors.extend(tf.new_findings())
         return (orjson.dumps(d) for d in docs)
 
-    def part(self, ev: TransactionPart) -> Iterator[bytes]:
-        """The documents ready after one part of a transaction."""
-        return self._feed(ev, ev.segments)
+    def take(self, ev: TransactionPart | TransactionComplete, render: bool) -> Iterator[bytes]:
+        """Content findings added to the transaction now; its documents, rendered lazily."""
+        if isinstance(ev, TransactionPart):
+            return self._feed(ev, ev.segments)
+        tx = ev.transaction
+        if self.cutting(tx):
+            return self._feed(ev, tx.segments)
+        if self.validate:
+            ic = ev.interchange
+            found = transaction_content_errors(str(ic.standard), ic.delimiters, tx, self.tolerance)
+            tx.errors.extend(found)
+        return self._whole(ev) if render else iter(())
 
-    def complete(self, ev: TransactionComplete) -> Iterator[bytes]:
-        """The last documents of a transaction that came in parts."""
-        return self._feed(ev, ev.transaction.segments)
+    def _whole(self, ev: TransactionComplete) -> Iterator[bytes]:
+        """The document(s) of a transaction read whole (loop fragments when asked)."""
+        for _doc_id, value in render_transaction(
+            ev.interchange,
+            ev.group,
+            ev.transaction,
+            partner=self.partner,
+            source=self.source,
+            with_data=self.with_data,
+            fragments=self.fragments,
+        ):
+            yield value
 
 
 def _attach_group(ic: Interchange, group: Group) -> None:
