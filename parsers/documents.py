@@ -46,6 +46,10 @@ still a size one agent can read. Ordinary transactions (an 850, 810, 997, an
 837 of a few hundred claims) stay whole; only the 837s, 856s and catalogues
 of several thousand loops are cut, and an agent gets them in pieces it can
 process in order.
+
+Per-loop fragments (``fragments={"837": "2300"}``: one document per loop
+instance with its header context) are :mod:`parsers.fragments`'; a loop
+fragment is not cut again by size.
 """
 
 from __future__ import annotations
@@ -71,8 +75,12 @@ __all__ = [
     "build_document",
     "build_documents",
     "build_transaction_documents",
+    "content_hash",
     "document_id",
+    "envelope_document",
+    "envelope_material",
     "fragment_bounds",
+    "hex32",
     "public_partner",
     "render_documents",
     "render_transaction",
@@ -155,11 +163,11 @@ def split_segments(
     return out, tags
 
 
-def _content_hash(joined: str) -> str:
+def content_hash(joined: str) -> str:
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _hex32(material: str) -> str:
+def hex32(material: str) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -172,24 +180,29 @@ def document_id(
     content_sha256: str | None = None,
 ) -> str:
     """The deterministic id of a transaction's document (recipe in the module docstring)."""
-    digest = content_sha256 or _content_hash("\n".join(transaction.segments))
-    return _hex32(
+    digest = content_sha256 or content_hash("\n".join(transaction.segments))
+    return hex32(
         _SEP.join(
-            (
-                ID_VERSION,
-                partner_id,
-                str(interchange.standard),
-                interchange.sender.qualifier,
-                interchange.sender.id,
-                interchange.receiver.qualifier,
-                interchange.receiver.id,
-                interchange.control,
-                group.control,
-                transaction.control,
-                transaction.type,
-                digest,
-            )
+            (ID_VERSION, *envelope_material(interchange, group, transaction, partner_id), digest)
         )
+    )
+
+
+def envelope_material(
+    interchange: Interchange, group: Group, transaction: Transaction, partner_id: str
+) -> tuple[str, ...]:
+    """What names a transaction in its envelope: partner, standard, parties, controls, type."""
+    return (
+        partner_id,
+        str(interchange.standard),
+        interchange.sender.qualifier,
+        interchange.sender.id,
+        interchange.receiver.qualifier,
+        interchange.receiver.id,
+        interchange.control,
+        group.control,
+        transaction.control,
+        transaction.type,
     )
 
 
@@ -253,31 +266,20 @@ def _functional_group(group: Group) -> dict[str, Any] | None:
     }
 
 
-def _documents(
+def envelope_document(
     interchange: Interchange,
     group: Group,
     tx: Transaction,
     *,
     partner: Mapping[str, Any] | None,
     source: Mapping[str, Any],
-    max_segments: int | None,
     only_warnings: bool,
-    with_data: bool = False,
-) -> list[dict[str, Any]]:
-    """The document(s) of one transaction: one, or its fragments (``data`` when asked)."""
+) -> dict[str, Any]:
+    """A document's envelope fields (no id, keys, hl or segments): shared with loop fragments."""
     standard = str(interchange.standard)
-    joined = "\n".join(tx.segments)
-    split, tags = split_segments(tx.segments, interchange.delimiters, joined)
-    keys = extract_keys(standard, tx.type, split, tags)
-    hl = build_hl_tree(standard, split, tags)
-    pub = public_partner(partner)
-    partner_id = str(pub.get("id", "")) if pub else ""
-    doc_id = document_id(
-        interchange, group, tx, partner_id=partner_id, content_sha256=_content_hash(joined)
-    )
     guide = guide_of(tx.version, tx.type) if standard == "x12" else None
-    base: dict[str, Any] = {
-        "id": doc_id,
+    return {
+        "id": "",
         "standard": standard,
         "type": tx.type,
         "name": name_of(standard, tx.type, tx.version),
@@ -285,7 +287,7 @@ def _documents(
         "guide": None
         if guide is None
         else {"code": guide.code, "short": guide.short, "name": guide.name},
-        "partner": pub,
+        "partner": public_partner(partner),
         "sender": {"qualifier": interchange.sender.qualifier, "id": interchange.sender.id},
         "receiver": {"qualifier": interchange.receiver.qualifier, "id": interchange.receiver.id},
         "control": {
@@ -297,13 +299,56 @@ def _documents(
         "date": interchange.date,
         "time": interchange.time,
         "functional_group": _functional_group(group),
-        "keys": keys,
-        "hl": hl,
+        "keys": None,
+        "hl": None,
         "fragment": None,
         "errors": _errors(interchange, group, tx, only_warnings),
         "source": _source(source),
-        "segments": split,
+        "segments": [],
     }
+
+
+def _documents(
+    interchange: Interchange,
+    group: Group,
+    tx: Transaction,
+    *,
+    partner: Mapping[str, Any] | None,
+    source: Mapping[str, Any],
+    max_segments: int | None,
+    only_warnings: bool,
+    with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The document(s) of one transaction: one, its loop fragments, or its size fragments."""
+    if fragments and tx.type in fragments:
+        from parsers.fragments import held_fragments  # fragments builds on this module
+
+        held = held_fragments(
+            interchange,
+            group,
+            tx,
+            fragments[tx.type],
+            partner=partner,
+            source=source,
+            only_warnings=only_warnings,
+        )
+        if held is not None:
+            return held
+    standard = str(interchange.standard)
+    joined = "\n".join(tx.segments)
+    split, tags = split_segments(tx.segments, interchange.delimiters, joined)
+    base = envelope_document(
+        interchange, group, tx, partner=partner, source=source, only_warnings=only_warnings
+    )
+    pub = base["partner"]
+    partner_id = str(pub.get("id", "")) if pub else ""
+    doc_id = document_id(
+        interchange, group, tx, partner_id=partner_id, content_sha256=content_hash(joined)
+    )
+    hl = build_hl_tree(standard, split, tags)
+    base.update(id=doc_id, keys=extract_keys(standard, tx.type, split, tags), hl=hl)
+    base["segments"] = split
     whole = max_segments is None or len(split) <= max_segments
     if with_data:
         _add_data(base, standard, tx, split, whole)
@@ -314,7 +359,7 @@ def _documents(
     out: list[dict[str, Any]] = []
     for index, (start, end) in enumerate(bounds, start=1):
         doc = dict(base)
-        doc["id"] = _hex32(_SEP.join((doc_id, str(index), str(count), str(start), str(end))))
+        doc["id"] = hex32(_SEP.join((doc_id, str(index), str(count), str(start), str(end))))
         doc["hl"] = hl if index == 1 else None
         doc["fragment"] = {
             "index": index,
@@ -357,6 +402,7 @@ def _transaction_documents(
     source: Mapping[str, Any],
     max_segments: int | None,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """One transaction's document(s), every error included, built with the collector paused."""
     with _gc_paused():
@@ -369,6 +415,7 @@ def _transaction_documents(
             max_segments=max_segments,
             only_warnings=False,
             with_data=with_data,
+            fragments=fragments,
         )
 
 
@@ -396,10 +443,11 @@ def build_transaction_documents(
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The document of one transaction, or its fragments when it has more than ``max_segments``."""
+    """The document of one transaction, or its fragments (per loop, or past ``max_segments``)."""
     return _transaction_documents(
-        interchange, group, transaction, partner, source, max_segments, with_data
+        interchange, group, transaction, partner, source, max_segments, with_data, fragments
     )
 
 
@@ -412,15 +460,17 @@ def render_transaction(
     source: Mapping[str, Any],
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> list[tuple[str, bytes]]:
     """``(id, orjson bytes)`` per document of one transaction (fragments included), for producers.
 
-    ``with_data`` adds ``data`` and ``dictionary`` (see :func:`_add_data`).
+    ``with_data`` adds ``data`` and ``dictionary`` (see :func:`_add_data`); ``fragments``
+    (type -> loop id) cuts those types per loop instance (``parsers.fragments``).
     """
     dumps = orjson.dumps
     with _gc_paused():
         docs = _transaction_documents(
-            interchange, group, transaction, partner, source, max_segments, with_data
+            interchange, group, transaction, partner, source, max_segments, with_data, fragments
         )
         out = [(str(d["id"]), dumps(d)) for d in docs]
         del docs
@@ -446,6 +496,7 @@ def build_documents(
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     only_accepted: bool = True,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every document of an interchange, fragments included, in input order.
 
@@ -470,6 +521,7 @@ def build_documents(
                     max_segments=max_segments,
                     only_warnings=only_accepted,
                     with_data=with_data,
+                    fragments=fragments,
                 )
             )
     return out
@@ -483,6 +535,7 @@ def render_documents(
     max_segments: int = DEFAULT_MAX_SEGMENTS,
     only_accepted: bool = True,
     with_data: bool = False,
+    fragments: Mapping[str, str] | None = None,
 ) -> list[bytes]:
     """:func:`build_documents` encoded with orjson: one ``bytes`` value per Kafka record."""
     dumps = orjson.dumps
@@ -494,6 +547,7 @@ def render_documents(
             max_segments=max_segments,
             only_accepted=only_accepted,
             with_data=with_data,
+            fragments=fragments,
         )
         out = [dumps(doc) for doc in docs]
         del docs  # freed while the collector is paused: it never sees them

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import insort
+from collections.abc import Callable
 
 from parsers.delimiters import isnum, sniff_tag
 from parsers.dialect import FATAL, NEED_MORE, Dialect, fields
@@ -56,6 +57,7 @@ from parsers.events import (
     InterchangeEnd,
     InterchangeStart,
     TransactionComplete,
+    TransactionPart,
 )
 from parsers.model import Delimiters, Group, Interchange, Standard, Transaction
 from parsers.tokenizer import Block, Syntax, syntax_for
@@ -80,6 +82,7 @@ DIALECTS: dict[Standard, Dialect] = {Standard.X12: X12_DIALECT, Standard.EDIFACT
 
 
 _CLOSERS = frozenset({"SE", "GE", "IEA", "UNT", "UNE", "UNZ"})
+Spill = Callable[[Interchange, Transaction], bool]
 
 
 class Machine:
@@ -89,9 +92,11 @@ class Machine:
     dialects drive it through (open an interchange, a group, a transaction...).
     """
 
-    def __init__(self, keep_segments: bool = True) -> None:
-        """A machine between interchanges; ``keep_segments=False`` skips transaction text."""
+    def __init__(self, keep_segments: bool = True, spill: Spill | None = None) -> None:
+        """A machine between interchanges; ``keep_segments=False`` skips transaction text;
+        ``spill(ic, txn)`` True hands txn's text over in ``TransactionPart`` events per block."""
         self.keep = keep_segments
+        self.spill = spill
         self.out: list[Event] = []
         self.ordinal = 0  # segments consumed so far in the input
         self.seen = 0  # interchanges started
@@ -329,6 +334,10 @@ class Machine:
         self.txn_k0 = 0
         self.txn_s0 = -1
         self.ordinal += n
+        if txn is not None and txn.segments and self.spill is not None and self.spill(ic, txn):
+            assert self.group is not None
+            self.out.append(TransactionPart(ic, self.group, txn, txn.segments))
+            txn.segments = []
         return blk.end
 
     def _flush(self, upto: int) -> None:
@@ -684,5 +693,6 @@ __all__ = [  # the events are re-exported: pipeline/ and tests import them from 
     "InterchangeStart",
     "Machine",
     "TransactionComplete",
+    "TransactionPart",
     "fields",
 ]

@@ -39,6 +39,20 @@ class TransactionComplete:
 
 
 @dataclass(slots=True)
+class TransactionPart:
+    """Segments of an open transaction, handed over before its trailer (``spill`` streams only).
+
+    ``segments`` are the text read since the previous part; the transaction keeps
+    none of them, so its ``TransactionComplete`` carries only the rest.
+    """
+
+    interchange: Interchange
+    group: Group
+    transaction: Transaction
+    segments: list[str]
+
+
+@dataclass(slots=True)
 class GroupEnd:
     """A group ended; ``errors`` are the ones found at its trailer (also in ``group.errors``)."""
 
@@ -62,4 +76,12 @@ class InputError:
     error: EdiError
 
 
-Event = InterchangeStart | GroupStart | TransactionComplete | GroupEnd | InterchangeEnd | InputError
+Event = (
+    InterchangeStart
+    | GroupStart
+    | TransactionPart
+    | TransactionComplete
+    | GroupEnd
+    | InterchangeEnd
+    | InputError
+)

@@ -22,6 +22,7 @@ from parsers.envelopes import (
     InputError,
     InterchangeStart,
     Machine,
+    Spill,
     TransactionComplete,
 )
 from parsers.errors import EBCDIC_CONVERTED, INPUT_EMPTY, UTF16_INPUT, EdiError, Location
@@ -94,21 +95,23 @@ def events(
     chunk_size: int = BLOCK,
     keep_segments: bool = True,
     tolerance: Tolerance | None = None,
+    spill: Spill | None = None,
 ) -> Iterator[Event]:
     """Run the envelope machine over ``data`` then everything ``read`` returns; yield events.
 
     ``read(n)`` returns up to ``n`` more bytes (``b""`` at end of input); with
     ``read=None`` the input is ``data`` alone and no copy of it is ever made.
-    ``tolerance`` (default: strict) judges every error as the events go out.
+    ``tolerance`` (default: strict) judges every error as the events go out;
+    ``spill`` picks transactions streamed in ``TransactionPart`` events (Machine).
     """
     if tolerance is None or tolerance.strict:
-        return _events(read, data, chunk_size, keep_segments)
+        return _events(read, data, chunk_size, keep_segments, spill)
     if tolerance.level is Level.LENIENT:
         read, data, synthesis = _bare(read, data)
         if synthesis is not None:
-            raw = synthesis.events(_events(read, data, chunk_size, keep_segments))
+            raw = synthesis.events(_events(read, data, chunk_size, keep_segments, spill))
             return tolerance.events(raw)
-    return tolerance.events(_events(read, data, chunk_size, keep_segments))
+    return tolerance.events(_events(read, data, chunk_size, keep_segments, spill))
 
 
 def _bare(
@@ -128,9 +131,13 @@ def _bare(
 
 
 def _events(
-    read: Callable[[int], bytes] | None, data: bytes, chunk_size: int, keep_segments: bool
+    read: Callable[[int], bytes] | None,
+    data: bytes,
+    chunk_size: int,
+    keep_segments: bool,
+    spill: Spill | None = None,
 ) -> Iterator[Event]:
-    m = Machine(keep_segments)
+    m = Machine(keep_segments, spill)
     inp = _Input(read, data, chunk_size)
     found, go_on = _head(inp, m)
     yield from found
@@ -192,7 +199,10 @@ def _events(
 
 
 def stream(
-    fp: BinaryIO, chunk_size: int = 1 << 20, tolerance: Tolerance | None = None
+    fp: BinaryIO,
+    chunk_size: int = 1 << 20,
+    tolerance: Tolerance | None = None,
+    spill: Spill | None = None,
 ) -> Iterator[Event]:
     """Read X12/EDIFACT from a binary file object in bounded memory; yield events as found.
 
@@ -202,9 +212,10 @@ def stream(
     the trailers) and ``InputError`` (problems outside any interchange).
     Interchange and group objects are shared by the events of their children
     and never accumulate transactions, so memory is bounded by ``chunk_size``
-    and the largest single transaction.
+    and the largest single transaction (or, for those ``spill`` picks, one block:
+    they come in ``TransactionPart`` events).
     """
-    return events(fp.read, b"", chunk_size, tolerance=tolerance)
+    return events(fp.read, b"", chunk_size, tolerance=tolerance, spill=spill)
 
 
 def parse(data: bytes, tolerance: Tolerance | None = None) -> ParseResult:

@@ -38,6 +38,7 @@ from parsers.events import (
     InterchangeEnd,
     InterchangeStart,
     TransactionComplete,
+    TransactionPart,
 )
 from parsers.model import Interchange, Transaction
 
@@ -186,6 +187,8 @@ class Tolerance:
         """One event with every error it carries judged by this tolerance."""
         if isinstance(ev, TransactionComplete):
             self._transaction(ev.interchange, ev.transaction)
+        elif isinstance(ev, TransactionPart):
+            self.apply_all(ev.transaction.errors)
         elif isinstance(ev, GroupStart):
             self.apply_all(ev.group.errors)
         elif isinstance(ev, GroupEnd):

@@ -16,6 +16,7 @@ from typing import Any
 
 from parsers.bare import synthesised
 from parsers.errors import ISA_UNREADABLE, SYNTAX_ID_UNKNOWN, UNA_INVALID, UNB_INCOMPLETE
+from parsers.fragments import FragmentError, parse_fragments
 from parsers.model import Interchange, Party, Standard
 from parsers.tolerance import Tolerance, ToleranceError
 from pipeline.partners.outbound_profile import FIELDS as OUTBOUND_FIELDS
@@ -74,6 +75,8 @@ class Partner:
     # documents carry the named `data` tree; off by default until the compiled core makes
     # it cheap (today it makes rendering 5-10x slower: benchmarks.data_bench)
     data: bool = False
+    # type -> loop id: one document per loop instance (parsers.fragments), e.g. {"837": "2300"}
+    fragments: Mapping[str, str] = field(default_factory=dict)
     duplicates: str = "suppress"  # or "route" (re-sent interchanges routed again, marked)
     routes: tuple[dict[str, Any], ...] = ()  # per-partner routing rules, tried before the file's
     outbound: OutboundProfile = field(default_factory=OutboundProfile)  # what we send it
@@ -125,6 +128,7 @@ class Partner:
             "acks": list(self.acks),
             "validation": self.validation,
             "data": self.data,
+            "fragments": dict(self.fragments),
             "duplicates": self.duplicates,
             "routes": [dict(r) for r in self.routes],
             **self.outbound.to_json(),
@@ -146,6 +150,7 @@ class Partner:
             "acks",
             "validation",
             "data",
+            "fragments",
             "duplicates",
             "routes",
             *OUTBOUND_FIELDS,
@@ -188,6 +193,7 @@ class Partner:
             acks=acks,
             validation=validation,
             data=with_data,
+            fragments=fragments_of(pid, data),
             duplicates=duplicates,
             routes=tuple(routes),
             outbound=outbound,
@@ -195,6 +201,19 @@ class Partner:
             test=test_of(pid, data, senders),
             attributes={k: v for k, v in data.items() if k not in known},
         )
+
+
+def fragments_of(pid: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """``fragments``: a table of transaction type -> loop id, each loop known to a dictionary."""
+    value = data.get("fragments", {})
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise PartnersFileError(f'partner {pid}: fragments must be a table of TYPE = "LOOP"')
+    try:
+        return parse_fragments(f"{k}={v}" for k, v in value.items())
+    except FragmentError as exc:
+        raise PartnersFileError(f"partner {pid}: fragments: {exc}") from None
 
 
 def test_of(pid: str, data: Mapping[str, Any], senders: list[str]) -> bool:

@@ -232,6 +232,13 @@ def ingest(
     show_default=True,
     help="render the named, loop-nested `data` tree in each document",
 )
+@click.option(
+    "--fragment",
+    "fragment",
+    multiple=True,
+    metavar="TYPE=LOOP",
+    help="one document per instance of LOOP in TYPE transactions, e.g. 837=2300 (repeatable)",
+)
 def parse(
     files: tuple[Path, ...],
     acks: bool,
@@ -241,17 +248,20 @@ def parse(
     reject: tuple[str, ...],
     validation: str,
     with_data: bool,
+    fragment: tuple[str, ...],
 ) -> None:
     """Offline: print the documents of FILES as JSON lines; errors on stderr.
 
     Exit 0 when every file is valid, 1 when any is invalid, 2 on usage errors.
     """
+    from parsers.fragments import FragmentError, parse_fragments
     from parsers.tolerance import Tolerance, ToleranceError
     from pipeline.tools.offline import parse_files
 
     try:
         policy = Tolerance.of(tolerance, accept, reject)
-    except ToleranceError as exc:
+        fragments = parse_fragments(fragment)
+    except (ToleranceError, FragmentError) as exc:
         raise click.UsageError(str(exc)) from None
     sys.exit(
         parse_files(
@@ -261,6 +271,7 @@ def parse(
             tolerance=policy,
             validation=validation,
             with_data=with_data,
+            fragments=fragments,
         )
     )
 

@@ -9,6 +9,7 @@ file is valid, 1 when any is not. Files are streamed, so size does not matter.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,13 +28,15 @@ def parse_files(
     tolerance: Tolerance | None = None,
     validation: str = "envelope",
     with_data: bool = True,
+    fragments: Mapping[str, str] | None = None,
     out: IO[bytes] | None = None,
     err: IO[str] | None = None,
 ) -> int:
     """Parse each file, print documents (or acks) and errors; return the exit code.
 
     ``validation`` is ``envelope``, ``standard`` (content, streaming) or ``hipaa``
-    (pyx12, the file in memory); ``with_data`` renders the named ``data`` tree.
+    (pyx12, the file in memory); ``with_data`` renders the named ``data`` tree;
+    ``fragments`` (type -> loop id) cuts those types per loop instance.
     """
     out = out if out is not None else sys.stdout.buffer
     err = err if err is not None else sys.stderr
@@ -55,6 +58,7 @@ def parse_files(
                 "partner": partner_doc,
                 "acks": acks,
                 "tolerance": tolerance,
+                "fragments": fragments,
             }
             try:
                 items = (

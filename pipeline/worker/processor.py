@@ -228,7 +228,13 @@ class Processor:
                     self._reject_transaction(emit, grp, tx, ctx, routing)
                     continue
                 rendered = render_transaction(
-                    ic, grp, tx, partner=public, source=emit.source, with_data=partner.data
+                    ic,
+                    grp,
+                    tx,
+                    partner=public,
+                    source=emit.source,
+                    with_data=partner.data,
+                    fragments=partner.fragments,
                 )
                 topics = self.router.route(
                     str(ic.standard), tx.type, tx.version, partner.id, ic.test, rules
