@@ -30,18 +30,21 @@ class Seq(Sequence[object]):
 
 def scan(
     syntax: CoreSyntax, buf: bytes, a: int, b: int, eof: bool, /
-) -> tuple[
-    int,
-    int,
-    bool,
-    int,
-    int,
-    list[tuple[str, int, int, int]],
-    list[tuple[int, int, str, str, str, int | None, int | None]],
-    Seq,
-    Seq,
-    Seq,
-] | None: ...
+) -> (
+    tuple[
+        int,
+        int,
+        bool,
+        int,
+        int,
+        list[tuple[str, int, int, int]],
+        list[tuple[int, int, str, str, str, int | None, int | None]],
+        Seq,
+        Seq,
+        Seq,
+    ]
+    | None
+): ...
 def split_segments(
     texts: list[str], el: str, comp: str | None, /
 ) -> tuple[list[list[str | list[str]]], list[str | list[str]], list[int]] | None: ...

@@ -10,6 +10,7 @@ tests and benchmarks switch at run time.
 
 from __future__ import annotations
 
+import logging
 import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
@@ -64,6 +65,11 @@ def describe() -> str:
     if os.environ.get(PURE_ENV, "") == "1":
         return f"parser core: pure Python ({PURE_ENV}=1)"
     return "parser core: pure Python (edi_mesh_core not installed: built only where cargo is available)"
+
+
+def log_implementation(log: logging.Logger) -> None:
+    """Say once, at a process's start, which parser implementation runs (a warning if pure Python)."""
+    log.log(logging.INFO if CORE is not None else logging.WARNING, "%s", describe())
 
 
 # The interchange codecs the core decodes itself; other codecs stay on the Python path.

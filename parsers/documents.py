@@ -134,8 +134,8 @@ def split_segments(
     if joined is None:
         joined = "\n".join(texts)
     comp = d.component if d.component and d.component in joined else None
-    core = accel.CORE
-    got = core.split_segments(texts, d.element, comp) if core is not None else None
+    core = accel.CORE  # without composites Python's C-level str.split is as fast: keep it
+    got = core.split_segments(texts, d.element, comp) if core is not None and comp else None
     out, tags, redo_comp = got if got is not None else _split_plain(texts, d.element, comp)
     redo: set[int] = set(redo_comp)
     for c in (d.repetition, d.release):

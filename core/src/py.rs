@@ -58,7 +58,9 @@ impl CoreSyntax {
             strip,
             elem_str,
             comp_str,
-        };
+            special: [false; 256],
+        }
+        .with_special();
         Ok(CoreSyntax { syn: Arc::new(syn), codec })
     }
 }
@@ -204,17 +206,18 @@ fn split_segments<'py>(
     for (i, item) in texts.iter().enumerate() {
         let Ok(s) = item.cast::<PyString>() else { return Ok(None) };
         let Ok(text) = s.to_str() else { return Ok(None) };
-        let mut elems = Vec::new();
-        for e in split(text, el, comp) {
+        let parts = split(text, el, comp);
+        match parts.first() {
+            Some(Element::Composite(_)) => lists.push(i),
+            Some(Element::Simple("ISA")) => isa.push(i),
+            _ => {}
+        }
+        let mut elems = Vec::with_capacity(parts.len());
+        for e in parts {
             elems.push(match e {
                 Element::Simple(p) => PyString::new(py, p).into_any(),
                 Element::Composite(ps) => PyList::new(py, ps)?.into_any(),
             });
-        }
-        match elems.first() {
-            Some(t) if t.is_instance_of::<PyList>() => lists.push(i),
-            Some(t) if t.cast::<PyString>().is_ok_and(|t| t.to_str().is_ok_and(|t| t == "ISA")) => isa.push(i),
-            _ => {}
         }
         let seg = PyList::new(py, elems)?;
         tags.push(seg.get_item(0)?);

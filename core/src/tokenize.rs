@@ -44,6 +44,19 @@ pub struct Syntax {
     /// The element separator as text and the component separator as text.
     pub elem_str: String,
     pub comp_str: String,
+    /// Bytes that take a segment off the plain path: non-ASCII, control, strippable line break.
+    pub special: [bool; 256],
+}
+
+impl Syntax {
+    /// Fill `special` from `ctrl`, `strip` and `crlf_free` (call after setting those).
+    pub fn with_special(mut self) -> Self {
+        for c in 0..256usize {
+            let b = c as u8;
+            self.special[c] = b >= 0x80 || self.ctrl[c] || (self.crlf_free && self.strip.contains(&b));
+        }
+        self
+    }
 }
 
 /// Mark the bytes of `set` in a 256-entry table.
@@ -331,8 +344,8 @@ fn tag_of(syn: &Syntax, text: &str) -> String {
 
 /// The text kind and tag of non-binary segment `k` at `p`, noting its problems (`_segment_text`).
 fn segment(syn: &Syntax, raw: &[u8], k: usize, p: usize, probs: &mut Vec<Problem>) -> (Kind, String) {
-    if raw.is_ascii() && !raw.iter().any(|&c| syn.ctrl[c as usize] || (syn.crlf_free && syn.strip.contains(&c))) {
-        // The common case: the text is the bytes themselves.
+    if !raw.iter().any(|&c| syn.special[c as usize]) {
+        // The common case: ASCII, no control byte, no line break to strip: the text is the bytes.
         let text = std::str::from_utf8(raw).unwrap_or("");
         return (Kind::Ascii, tag_of(syn, text));
     }
@@ -512,4 +525,90 @@ pub fn bytes_repr(b: &[u8]) -> String {
     }
     s.push(quote);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn x12() -> Syntax {
+        Syntax {
+            x12: true,
+            codec: Codec::Utf8,
+            term: b"~".to_vec(),
+            elem: b"*".to_vec(),
+            rel: None,
+            ws: table(b" \t\r\n"),
+            ctrl: table(&(0u8..32).chain([127]).filter(|c| !b"\t\r\n".contains(c)).collect::<Vec<_>>()),
+            crlf_free: true,
+            strip: b"\r\n".to_vec(),
+            elem_str: "*".into(),
+            comp_str: ":".into(),
+            special: [false; 256],
+        }
+        .with_special()
+    }
+
+    fn texts(syn: &Syntax, buf: &[u8], s: &Scan) -> Vec<String> {
+        (0..s.starts.len()).map(|i| text_of(syn, &buf[s.starts[i]..s.tposs[i]], s.kinds[i])).collect()
+    }
+
+    #[test]
+    fn regular_segments_and_envelopes() {
+        let syn = x12();
+        let buf = b"ST*850*1~\nBEG*00~\nSE*3*1~\n";
+        let s = scan(&syn, buf, 0, buf.len(), false);
+        assert_eq!(texts(&syn, buf, &s), ["ST*850*1", "BEG*00", "SE*3*1"]);
+        assert_eq!(s.env.iter().map(|e| (e.0, e.1)).collect::<Vec<_>>(), [("ST", 0), ("SE", 2)]);
+        assert!(s.probs.is_empty() && s.end == buf.len() && s.ascii);
+    }
+
+    #[test]
+    fn problems_are_located() {
+        let syn = x12();
+        let buf = b"ST*1~\nBE\nG*2~\nbeg*2\x07~~BIN*3*A~B~SE";
+        let s = scan(&syn, buf, 0, buf.len(), true);
+        assert_eq!(texts(&syn, buf, &s), ["ST*1", "BEG*2", "beg*2\x07", "BIN*3*A~B", "SE"]);
+        let codes: Vec<_> = s.probs.iter().map(|p| (p.msg.code(), p.k, p.pos)).collect();
+        assert_eq!(codes, [("EDI062", 2, 19), ("EDI060", 2, 14), ("EDI061", 2, 21), ("EDI009", 4, 32)]);
+    }
+
+    #[test]
+    fn binary_waits_for_more_input() {
+        let syn = x12();
+        let buf = b"ST*1~\nBIN*10*AB~";
+        let s = scan(&syn, buf, 0, buf.len(), false);
+        assert_eq!(s.starts.len(), 1);
+        assert_eq!(&buf[s.end..], b"\nBIN*10*AB~");
+    }
+
+    #[test]
+    fn release_and_undecodable_bytes() {
+        let mut syn = x12();
+        syn.rel = Some(b'?');
+        let buf = b"A*?~x~B\xff~";
+        let s = scan(&syn, buf, 0, buf.len(), true);
+        assert_eq!(texts(&syn, buf, &s), ["A*?~x", "B\u{ff}"]);
+        assert!(s.probs.iter().any(|p| p.msg == Msg::Latin1 && p.k == 1));
+        assert!(!s.ascii);
+    }
+
+    #[test]
+    fn never_panics_on_odd_bounds() {
+        let syn = x12();
+        for buf in [&b""[..], b"~", b"BIN*", b"BDS*", b"BDS*1*99999999999999999*", b"BIN*0000000000000009~"] {
+            for a in 0..=buf.len() {
+                for b in a..=buf.len() + 2 {
+                    let _ = scan(&syn, buf, a, b, true);
+                    let _ = scan(&syn, buf, a, b, false);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_repr_like_python() {
+        assert_eq!(bytes_repr(b"a'\\\x00"), "b\"a'\\\\\\x00\"");
+        assert_eq!(bytes_repr(b"1x"), "b'1x'");
+    }
 }

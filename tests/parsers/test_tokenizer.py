@@ -12,7 +12,6 @@ from parsers.tokenizer import cut, escaped, find_boundary, scan, syntax_for
 from tests.parsers.conftest import CorpusFile, manifest, snapshot
 
 
-
 @pytest.fixture(autouse=True)
 def _pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests pin the Python paths (fast, tolerant, slow); test_core.py checks the core."""
