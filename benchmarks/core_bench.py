@@ -4,8 +4,9 @@ Same process, same generated inputs, runs interleaved (python, rust, python,
 ...) and the best of N kept per stage: tokenize + envelope (``parsers.parse``:
 segments/s, MB/s), element splitting (``split_segments`` over every
 transaction: segments/s) and to JSON with ``data`` (parse + render: documents/s,
-segments/s). Prints one JSON object with both figures and ``ratio`` (rust /
-python). Run ``python -m benchmarks.core_bench`` or ``edi-mesh bench core``.
+segments/s), as process CPU time (the machine's cores are shared). Prints
+one JSON object with both figures and ``ratio`` (the speed-up, python time /
+rust time). Run ``python -m benchmarks.core_bench`` or ``edi-mesh bench core``.
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ def _stages(data: bytes) -> dict[str, Callable[[], int]]:
 
 
 def _best(fn: Callable[[], int]) -> tuple[float, int]:
-    """One timed call (after a collection)."""
+    """One call's CPU time (after a collection): steadier than wall time on a shared machine."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     n = fn()
-    return time.perf_counter() - t0, n
+    return time.process_time() - t0, n
 
 
 def measure(mix: str, size: int, repeats: int, seed: int = 0) -> dict[str, Any]:

@@ -184,21 +184,19 @@ pub fn text_of(syn: &Syntax, raw: &[u8], kind: Kind) -> String {
         Kind::Ascii => String::from_utf8_lossy(raw).into_owned(),
         Kind::Binary => latin1(raw),
         Kind::Decoded { stripped, latin1: fallback } => {
-            let owned;
-            let raw = if stripped {
-                owned = strip(syn, raw);
-                &owned[..]
-            } else {
-                raw
-            };
+            let raw = &*strip_if(syn, raw, stripped);
             decode(syn, raw).map_or_else(|| latin1(raw), |s| if fallback { latin1(raw) } else { s })
         }
     }
 }
 
-/// `raw` without the line-break bytes of `syn.strip`.
-fn strip(syn: &Syntax, raw: &[u8]) -> Vec<u8> {
-    raw.iter().copied().filter(|c| !syn.strip.contains(c)).collect()
+/// `raw` without the line-break bytes of `syn.strip` when `stripped`, else `raw` itself.
+fn strip_if<'a>(syn: &Syntax, raw: &'a [u8], stripped: bool) -> std::borrow::Cow<'a, [u8]> {
+    if stripped {
+        raw.iter().copied().filter(|c| !syn.strip.contains(c)).collect::<Vec<u8>>().into()
+    } else {
+        raw.into()
+    }
 }
 
 /// Decode `raw` with the codec; `None` when it is not valid (then Python falls back to Latin-1).
@@ -350,13 +348,7 @@ fn segment(syn: &Syntax, raw: &[u8], k: usize, p: usize, probs: &mut Vec<Problem
         return (Kind::Ascii, tag_of(syn, text));
     }
     let stripped = syn.crlf_free && raw.iter().any(|c| syn.strip.contains(c));
-    let owned;
-    let raw = if stripped {
-        owned = strip(syn, raw);
-        &owned[..]
-    } else {
-        raw
-    };
+    let raw = &*strip_if(syn, raw, stripped);
     let bad = raw.iter().any(|&c| syn.ctrl[c as usize]);
     let (text, fallback) = match decode(syn, raw) {
         Some(s) => (s, false),
