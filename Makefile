@@ -2,16 +2,18 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The stamp changes with pyproject.toml and the core's sources, so either triggers a reinstall.
+CORE_SRC := core/Cargo.toml core/Cargo.lock core/pyproject.toml core/edi_mesh_core.pyi $(wildcard core/src/*.rs)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CORE_SRC) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck bench install clean
+.PHONY: run test lint typecheck bench install clean core-test fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The install step itself is scripts/install.sh, shared with the Dockerfile.
-$(STAMP): pyproject.toml scripts/install.sh | $(BIN)/python
+$(STAMP): pyproject.toml scripts/install.sh $(CORE_SRC) | $(BIN)/python
 	sh scripts/install.sh --editable --python $(BIN)/python dev,bench
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
@@ -26,11 +28,27 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+# Three pytest processes on two cores: the end-to-end tests mostly wait on the broker and
+# child processes; each process starts its own session broker (tests/conftest.py).
+TEST_JOBS ?= 3
+test: $(STAMP) lint core-test
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+	# The parser suite again in pure Python (the reference and fallback path).
+	EDI_MESH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -n $(TEST_JOBS) tests/parsers
+
+# The core's own unit tests (pure Rust, no Python); skipped without cargo.
+core-test:
+	@if command -v cargo >/dev/null 2>&1; then cd core && cargo test --quiet; \
+	else echo "cargo not found: core tests skipped"; fi
+
+# Bounded fuzzing of the core (cargo-fuzz; nightly features via RUSTC_BOOTSTRAP): FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 120
+fuzz:
+	cd core/fuzz && for t in scan split; do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/edi-mesh bench all
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache core/target

@@ -22,6 +22,7 @@ import click
 
 from benchmarks import common
 from benchmarks.abuse_bench import abuse_cmd
+from benchmarks.core_bench import core_cmd
 from benchmarks.generate import generate_cmd
 from benchmarks.ingest_bench import ingest_cmd
 from benchmarks.memory_bench import memory_cmd
@@ -40,6 +41,7 @@ def bench() -> None:
 
 bench.add_command(generate_cmd, "generate")
 bench.add_command(parser_cmd, "parser")
+bench.add_command(core_cmd, "core")
 bench.add_command(pipeline_cmd, "pipeline")
 bench.add_command(ingest_cmd, "ingest")
 bench.add_command(memory_cmd, "memory")

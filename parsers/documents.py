@@ -63,6 +63,7 @@ from typing import Any, Final
 
 import orjson
 
+from parsers import accel
 from parsers.acks_inbound import ta1_segments
 from parsers.keys import build_hl_tree, extract_keys
 from parsers.model import Delimiters, Group, Interchange, Segment, Standard, Transaction
@@ -132,27 +133,19 @@ def split_segments(
 ) -> tuple[list[Segment], list[str]]:
     """Split every segment, and list their tags: same result as ``split_segment`` on each.
 
-    Plain segments are split by a comprehension of C string methods; only
-    segments holding a repetition or release character (or an anomaly: a
-    component separator in the tag, an ISA inside a transaction) go through
-    ``split_segment`` itself. ``joined`` is ``"\n".join(texts)`` when the caller
-    already has it.
+    Plain segments are split by the compiled core (:mod:`parsers.accel`) or a
+    comprehension of C string methods; only segments holding a repetition or
+    release character (or an anomaly: a component separator in the tag, an ISA
+    inside a transaction) go through ``split_segment`` itself. ``joined`` is
+    ``"\n".join(texts)`` when the caller already has it.
     """
     if joined is None:
         joined = "\n".join(texts)
-    el, comp = d.element, d.component
-    out: list[Segment]
-    if comp and comp in joined:
-        out = [
-            [p.split(comp) if comp in p else p for p in t.split(el)] if comp in t else t.split(el)  # type: ignore[misc]
-            for t in texts
-        ]
-    else:
-        out = [t.split(el) for t in texts]  # type: ignore[misc]
-    tags: list[str] = [s[0] for s in out]  # type: ignore[misc]
-    redo: set[int] = set()
-    if comp and comp in joined and (len(set(map(type, tags))) > 1 or "ISA" in tags):
-        redo.update(i for i, tag in enumerate(tags) if not isinstance(tag, str) or tag == "ISA")
+    comp = d.component if d.component and d.component in joined else None
+    core = accel.CORE  # without composites Python's C-level str.split is as fast: keep it
+    got = core.split_segments(texts, d.element, comp) if core is not None and comp else None
+    out, tags, redo_comp = got if got is not None else _split_plain(texts, d.element, comp)
+    redo: set[int] = set(redo_comp)
     for c in (d.repetition, d.release):
         if c and c in joined:
             redo.update([i for i, t in enumerate(texts) if c in t])
@@ -161,6 +154,25 @@ def split_segments(
         out[i] = seg
         tags[i] = seg[0]  # type: ignore[assignment]
     return out, tags
+
+
+def _split_plain(
+    texts: list[str], el: str, comp: str | None
+) -> tuple[list[Segment], list[str], list[int]]:
+    """The pure-Python plain split: (segments, tags, indexes to re-split for ``comp``)."""
+    out: list[Segment]
+    if comp:
+        out = [
+            [p.split(comp) if comp in p else p for p in t.split(el)] if comp in t else t.split(el)  # type: ignore[misc]
+            for t in texts
+        ]
+    else:
+        out = [t.split(el) for t in texts]  # type: ignore[misc]
+    tags: list[str] = [s[0] for s in out]  # type: ignore[misc]
+    redo: list[int] = []
+    if comp and (len(set(map(type, tags))) > 1 or "ISA" in tags):
+        redo = [i for i, tag in enumerate(tags) if not isinstance(tag, str) or tag == "ISA"]
+    return out, tags, redo
 
 
 def content_hash(joined: str) -> str:

@@ -16,26 +16,22 @@ cut after a segment terminator) is scanned one of two ways:
   every problem.
 
 Both give the envelope stage the same :class:`Block` interface, and a test
-checks they agree on regular input.
+checks they agree on regular input. With the compiled core (:mod:`parsers.accel`)
+:func:`scan` runs the slow path's rules in Rust instead, texts made on demand.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from parsers.encoding import decode
-from parsers.errors import (
-    BINARY_LENGTH_INVALID,
-    CONTROL_CHARACTER,
-    FINAL_TERMINATOR_MISSING,
-    SEGMENT_DECODED_LATIN1,
-    SEGMENT_EMPTY,
-    SEGMENT_TAG_INVALID,
-)
+from parsers import accel
+from parsers.errors import FINAL_TERMINATOR_MISSING, SEGMENT_EMPTY, SEGMENT_TAG_INVALID
 from parsers.model import Delimiters, Standard
+from parsers.segment_checks import Problem, binary_at, segment_text
 
 X12_ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1", "ISB", "ISE"})
 EDIFACT_ENVELOPE = frozenset({"UNA", "UNB", "UNZ", "UNG", "UNE", "UNH", "UNT"})
@@ -45,9 +41,6 @@ _X12_TAG_RE = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _EDIFACT_TAG_RE = re.compile(r"[A-Z][A-Z0-9]{2}")
 _CTRL = bytes(range(32)) + b"\x7f"
 _NAMES = {t.encode(): t for t in X12_ENVELOPE | EDIFACT_ENVELOPE}  # tag bytes -> interned str
-
-# Problem: (segment index in block, buffer position, code, message, tag, element, component)
-Problem = tuple[int, int, str, str, str, int | None, int | None]
 
 
 @dataclass(slots=True, eq=False)
@@ -82,6 +75,7 @@ class Syntax:
     patterns: dict[bytes, tuple[re.Pattern[bytes], re.Pattern[bytes], str]] = field(
         default_factory=dict
     )
+    core: Any = None  # the compiled core's view of this syntax (parsers.accel), made once
 
     def fast_patterns(self, s: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], str]:
         """(problem finder, envelope finder, text separator) for inter-segment whitespace ``s``."""
@@ -313,9 +307,9 @@ class Block:
         self.last = 0  # position of the last segment's terminator
         self.masked: bytes | None = None  # copy with released characters blanked (EDIFACT)
         self.moff = 0  # buffer position of masked[0]
-        self._starts: list[int] = []
-        self._tposs: list[int] = []
-        self._texts: list[str] = []
+        self._starts: Sequence[int] = []  # slow path: lists; compiled core: lazy sequences
+        self._tposs: Sequence[int] = []
+        self._texts: Sequence[str] = []
         self._sep = ""
         self._split: re.Pattern[str] | None = None  # variable whitespace between segments
         self._lts = 0
@@ -352,7 +346,7 @@ class Block:
         if k1 < k0:
             return []
         if not self.fast:
-            return self._texts[k0 : k1 + 1]
+            return self._texts[k0 : k1 + 1]  # type: ignore[return-value]  # a list either way
         text = self.buf[s0:e1].decode(self.codec)
         if self.masked is not None:
             syn = self.syn
@@ -415,6 +409,11 @@ def scan(syn: Syntax, buf: bytes, a: int, b: int, eof: bool) -> Block:
     With ``eof`` the slice may end with an unterminated last segment.
     """
     blk = Block(syn, buf)
+    if accel.CORE is not None and syn.codec in accel.CODECS and type(buf) is bytes:
+        done = accel.scan(syn, buf, a, b, eof, blk)
+        if done:
+            return blk
+        blk = Block(syn, buf)
     j = skip_ws(syn, buf, a, b)
     if j >= b:
         blk.end = b
@@ -550,7 +549,10 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
     ws = syn.ws
     tag_re = syn.tag_re
     es = syn.elem_str
-    starts, tposs, texts, probs = blk._starts, blk._tposs, blk._texts, blk.probs
+    starts: list[int] = []
+    tposs: list[int] = []
+    texts: list[str] = []
+    blk._starts, blk._tposs, blk._texts, probs = starts, tposs, texts, blk.probs
     env = blk.env
     envelope = syn.envelope
     consumed = p
@@ -567,7 +569,7 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
                 q = buf.find(t, q + lt, b)
         binary = False
         if x12 and buf.startswith((b"BIN" + e, b"BDS" + e), p):
-            bq = _binary_at(syn, buf, p, b, eof, k, probs)
+            bq = binary_at(syn, buf, p, b, eof, k, probs)
             if bq == -2:
                 break  # length or payload continues past the buffer: wait for more input
             if bq >= 0:
@@ -585,7 +587,7 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
             consumed = p = q + lt
             continue
         raw = buf[p:q]
-        text = raw.decode("latin-1") if binary else _segment_text(syn, raw, k, p, probs)
+        text = raw.decode("latin-1") if binary else segment_text(syn, raw, k, p, probs)
         tag = text.split(es, 1)[0] if es in text else text
         if tag_re.fullmatch(tag) is None:
             msg = f"invalid segment tag {tag[:10]!r}"
@@ -607,89 +609,3 @@ def _scan_slow(syn: Syntax, buf: bytes, p: int, b: int, eof: bool, blk: Block) -
         blk.first = starts[0]
         blk.last = tposs[-1]
     return blk
-
-
-def _binary_at(
-    syn: Syntax, buf: bytes, p: int, b: int, eof: bool, k: int, probs: list[Problem]
-) -> int:
-    """Terminator position of the BIN/BDS segment ``k`` at ``p``; -2: more input is needed.
-
-    -1 when its length element is unusable (the problem is noted in ``probs``;
-    the segment then ends at the next terminator like any other).
-    """
-    bq, problem = _binary_end(syn, buf, p, b)
-    if bq == -2:
-        if not eof:
-            return -2
-        problem = "binary segment truncated by the end of input"
-    if problem:
-        at = 1 if buf[p + 2] == 78 else 2
-        probs.append((k, p, BINARY_LENGTH_INVALID, problem, buf[p : p + 3].decode(), at, None))
-        return -1
-    return bq if bq >= 0 else -1
-
-
-def _segment_text(syn: Syntax, raw: bytes, k: int, p: int, probs: list[Problem]) -> str:
-    """The text of non-binary segment ``k`` at ``p``: line breaks dropped, decoded, problems noted."""
-    if syn.crlf_free:
-        for c in syn.strip:
-            if c in raw:
-                raw = raw.replace(c, b"")
-    bad = len(raw.translate(None, syn.ctrl)) != len(raw)
-    text, fallback = decode(raw, syn.codec)
-    if fallback:
-        msg = f"segment is not valid {syn.codec}; decoded as Latin-1"
-        probs.append((k, p, SEGMENT_DECODED_LATIN1, msg, text[:3], None, None))
-    if bad:
-        probs.append(_ctrl_problem(syn, k, p, text))
-    return text
-
-
-def _binary_end(syn: Syntax, buf: bytes, p: int, b: int) -> tuple[int, str]:
-    """Terminator position of a BIN/BDS segment at ``p`` from its length element.
-
-    Returns ``(q, "")``; ``(-2, "")`` when the length or payload runs past ``b``
-    (more input is needed); or ``(-1, message)`` when the length is invalid (then
-    the segment is cut at the next terminator like any other).
-    """
-    e = syn.elem
-    le = len(e)
-    i = p + 3 + le
-    if buf[p + 2] == 83:  # BDS: filter id comes first
-        j = buf.find(e, i, min(b, i + 8))
-        if j == -1:
-            return (-2, "") if b - i < 8 else (-1, "BDS02 length missing")
-        i = j + le
-    j = buf.find(e, i, min(b, i + 16))
-    if j == -1 and b - i < 16:
-        return -2, ""
-    length = buf[i:j] if j != -1 else buf[i : i + 16]
-    if not length.isdigit():  # bytes.isdigit is ASCII-only
-        return -1, f"binary length {length[:15]!r} is not numeric"
-    q = j + le + int(length)
-    if q + len(syn.term) > b:
-        return -2, ""
-    if not buf.startswith(syn.term, q):
-        return -1, f"binary length {int(length)} does not end at a segment terminator"
-    return q, ""
-
-
-def _ctrl_problem(syn: Syntax, k: int, p: int, text: str) -> Problem:
-    """Locate the first control character of a segment (element and component position)."""
-    ctrl = syn.ctrl.decode("latin-1")
-    i = next(i for i, c in enumerate(text) if c in ctrl)
-    head = text[:i]
-    es = syn.elem_str
-    element = head.count(es)
-    last = head.rsplit(es, 1)[-1]
-    comp = last.count(syn.delimiters.component) + 1 if element else None
-    tag = text.split(es, 1)[0][:3]
-    return (
-        k,
-        p + i,
-        CONTROL_CHARACTER,
-        f"control character {text[i]!r} in segment data",
-        tag,
-        element or None,
-        comp,
-    )

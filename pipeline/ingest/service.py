@@ -23,6 +23,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from parsers import accel
 from pipeline.ingest.facade import Facade, TrackingIndex
 from pipeline.ingest.filedrop import FileDrop
 from pipeline.ingest.guard import GuardedRunner, Limits
@@ -137,6 +138,7 @@ def run(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    accel.log_implementation(logging.getLogger("edi_mesh.ingest"))
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -7,6 +7,7 @@ import logging
 
 import faust
 
+from parsers import accel
 from pipeline.app import create_app
 from pipeline.kafka import admin
 from pipeline.settings import Settings
@@ -29,6 +30,7 @@ def run(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    accel.log_implementation(logging.getLogger("edi_mesh.worker"))
     asyncio.run(admin.ensure_topics(settings))
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     asyncio.set_event_loop(asyncio.new_event_loop())

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import parsers
-from parsers import tokenizer
+from parsers import accel, tokenizer
 from parsers.envelopes import (
     GroupEnd,
     GroupStart,
@@ -110,8 +110,9 @@ def codes(res: ParseResult) -> list[str]:
 
 @pytest.fixture
 def slow_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Force the tokenizer's per-segment path (to compare it with the fast one)."""
+    """Force the tokenizer's per-segment Python path (to compare it with the fast one)."""
     monkeypatch.setattr(tokenizer, "_regular", lambda *a: False)
+    monkeypatch.setattr(accel, "CORE", None)
 
 
 X12_HEAD = (

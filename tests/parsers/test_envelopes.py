@@ -530,8 +530,9 @@ def test_stream_equals_parse_for_any_chunk_size(name: str, chunk: int) -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_slow_path_equals_fast_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parsers import tokenizer
+    from parsers import accel, tokenizer
 
+    monkeypatch.setattr(accel, "CORE", None)  # the Python paths (test_core.py checks the core)
     fast = snapshot(parsers.parse(CASES[name]))
     monkeypatch.setattr(tokenizer, "_regular", lambda *a: False)
     assert snapshot(parsers.parse(CASES[name])) == fast

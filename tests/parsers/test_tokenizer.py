@@ -5,11 +5,18 @@ from __future__ import annotations
 import pytest
 
 import parsers
-from parsers import tokenizer
+from parsers import accel, tokenizer
 from parsers.delimiters import EDIFACT_LEVEL_A
 from parsers.model import Delimiters, Standard
 from parsers.tokenizer import cut, escaped, find_boundary, scan, syntax_for
 from tests.parsers.conftest import CorpusFile, manifest, snapshot
+
+
+@pytest.fixture(autouse=True)
+def _pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin the Python paths (fast, tolerant, slow); test_core.py checks the core."""
+    monkeypatch.setattr(accel, "CORE", None)
+
 
 X12 = syntax_for(Standard.X12, Delimiters("*", ":", "~", "^"), "utf-8")
 EDI = syntax_for(Standard.EDIFACT, EDIFACT_LEVEL_A, "latin-1")

@@ -1,0 +1,10 @@
+//! edi-mesh's compiled parser core: pure Rust logic (`tokenize`, `split`) and, with the
+//! `python` feature, its PyO3 bindings (`py`). Python's `parsers/` is the reference.
+
+#![cfg_attr(not(feature = "python"), forbid(unsafe_code))]
+
+pub mod split;
+pub mod tokenize;
+
+#[cfg(feature = "python")]
+mod py;
