@@ -3,7 +3,8 @@
 Documents go to stdout as JSON lines (or, with ``--acks``, the
 acknowledgements we would send); every error goes to stderr as one line
 ``file: EDI0xx at segment N (TAG) element M: message``. Exit 0 when every
-file is valid, 1 when any is not. Files are streamed, so size does not matter.
+file is valid, 1 when any is not. Files are streamed between transactions; one
+huge transaction is held whole unless ``--fragment`` cuts it per loop.
 """
 
 from __future__ import annotations
