@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import shutil
 import sys
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "dictionaries"
+# ../shared next to the repository, or EDI_MESH_SHARED (a clone elsewhere); never needed at run time.
+SHARED = Path(os.environ.get("EDI_MESH_SHARED", ROOT.parent / "shared")) / "dictionaries"
 SOURCES = Path(__file__).resolve().parent / "dictionary_sources"
 OUT = ROOT / "parsers" / "dictionaries"
 FORMAT = 1

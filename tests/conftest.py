@@ -18,9 +18,13 @@ import pytest
 from pipeline.settings import Settings
 from pipeline.tools.broker import EmbeddedBroker, free_port
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-if not CORPUS.exists():  # a clean clone next to shared/ (CI), or EDI_MESH_CORPUS
-    CORPUS = Path(os.environ.get("EDI_MESH_CORPUS", "/work/shared/corpus"))
+# ../shared (corpus, dictionary sources): next to the repository, else EDI_MESH_SHARED or
+# /work/shared (a clean clone elsewhere, as CI makes). Exported so scripts/ find it too.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+if not SHARED.exists():
+    SHARED = Path(os.environ.get("EDI_MESH_SHARED", "/work/shared"))
+os.environ.setdefault("EDI_MESH_SHARED", str(SHARED))
+CORPUS = Path(os.environ.get("EDI_MESH_CORPUS", SHARED / "corpus"))
 
 _counter = itertools.count(1)
 
