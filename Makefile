@@ -33,8 +33,10 @@ lint: $(STAMP)
 TEST_JOBS ?= 3
 test: $(STAMP) lint core-test
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
-	# The parser suite again in pure Python (the reference and fallback path).
-	EDI_MESH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -n $(TEST_JOBS) tests/parsers
+	# The parser suite again in pure Python (the reference and fallback path); test_core
+	# switches implementations itself, so it runs once, above.
+	EDI_MESH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -n $(TEST_JOBS) tests/parsers \
+	  --ignore=tests/parsers/test_core.py
 
 # The core's own unit tests (pure Rust, no Python); skipped without cargo.
 core-test:
