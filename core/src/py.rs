@@ -1,14 +1,17 @@
-//! PyO3 bindings: the Python face of `tokenize` and `split` (module `edi_mesh_core`).
+//! PyO3 bindings: the Python face of `tokenize`, `split` and `body` (module `edi_mesh_core`).
 //!
 //! No `unsafe` here; a Rust panic becomes a Python exception (PyO3's guard), and the
 //! Python caller (`parsers/accel.py`) never lets one reach the user: errors are values.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
+use crate::body::{self, Delims};
+use crate::dict::{Child, Dict, ElemSpec, LoopDef, Qualifier, Render, SegSpec};
 use crate::split::{split, Element};
 use crate::tokenize::{self, Codec, Kind, Msg, Scan, Syntax};
 
@@ -231,6 +234,235 @@ fn split_segments<'py>(
     Ok(Some((PyList::new(py, out)?, PyList::new(py, tags)?, redo).into_pyobject(py)?))
 }
 
+/// Loop nesting read from Python beyond this marks the dictionary unsupported.
+const MAX_READ_DEPTH: usize = 64;
+
+/// Reads a Python `parsers.dictionary.Dictionary` into a [`Dict`], sharing the code
+/// tables (one Rust copy per Python mapping, by identity).
+#[derive(Default)]
+struct Reader {
+    descriptions: HashMap<usize, Option<Arc<HashMap<String, String>>>>,
+    codes: HashMap<usize, Arc<HashSet<String>>>,
+    /// False once something is read that `body` does not reproduce (then it declines).
+    ok: bool,
+}
+
+impl Reader {
+    /// `ElementSpec.descriptions` (None when None or empty), shared by identity.
+    fn descriptions(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Option<Arc<HashMap<String, String>>>> {
+        let id = obj.as_ptr() as usize;
+        if let Some(d) = self.descriptions.get(&id) {
+            return Ok(d.clone());
+        }
+        let d = if obj.is_none() || !obj.is_truthy()? {
+            None
+        } else {
+            let mut map = HashMap::new();
+            for item in obj.call_method0("items")?.try_iter()? {
+                let (k, v): (String, String) = item?.extract()?;
+                map.insert(k, v);
+            }
+            Some(Arc::new(map))
+        };
+        self.descriptions.insert(id, d.clone());
+        Ok(d)
+    }
+
+    /// A qualifier's code set, shared by identity.
+    fn codes(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Arc<HashSet<String>>> {
+        let id = obj.as_ptr() as usize;
+        if let Some(c) = self.codes.get(&id) {
+            return Ok(c.clone());
+        }
+        let mut set = HashSet::new();
+        for item in obj.try_iter()? {
+            set.insert(item?.extract::<String>()?);
+        }
+        let c = Arc::new(set);
+        self.codes.insert(id, c.clone());
+        Ok(c)
+    }
+
+    /// An `ElementSpec` (components included).
+    fn element(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<ElemSpec> {
+        let render = Render::from_int(obj.getattr("render")?.extract()?).unwrap_or_else(|| {
+            self.ok = false;
+            Render::Text
+        });
+        let comps = obj.getattr("components")?;
+        let components = if comps.is_none() {
+            None
+        } else {
+            Some(comps.try_iter()?.map(|c| self.element(&c?)).collect::<PyResult<Vec<_>>>()?)
+        };
+        Ok(ElemSpec {
+            key: obj.getattr("key")?.extract::<String>()?.into(),
+            c507: obj.getattr("ref")?.eq("C507")?,
+            render,
+            descriptions: self.descriptions(&obj.getattr("descriptions")?)?,
+            components,
+        })
+    }
+
+    /// A `SegmentSpec`.
+    fn segment(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<SegSpec> {
+        let q = obj.getattr("qualifier")?;
+        let qualifier = if q.is_none() {
+            None
+        } else {
+            let (pos, comp, codes): (i64, Bound<'_, PyAny>, Bound<'_, PyAny>) = q.extract()?;
+            let pos = usize::try_from(pos).unwrap_or_else(|_| {
+                self.ok = false; // Python would index from the end
+                0
+            });
+            Some(Qualifier { pos, comp: comp.is_truthy()?, codes: self.codes(&codes)? })
+        };
+        let elements = obj.getattr("elements")?.try_iter()?.map(|e| self.element(&e?)).collect::<PyResult<_>>()?;
+        Ok(SegSpec {
+            tag: obj.getattr("tag")?.extract::<String>()?.into(),
+            key: obj.getattr("key")?.extract::<String>()?.into(),
+            single: obj.getattr("max")?.eq(1)?,
+            elements,
+            qualifier,
+        })
+    }
+
+    /// Non-negative ints (an index or rewind entry); a negative one marks it unsupported.
+    fn indexes(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+        let raw: Vec<i64> = obj.extract()?;
+        Ok(raw
+            .into_iter()
+            .map(|i| {
+                usize::try_from(i).unwrap_or_else(|_| {
+                    self.ok = false;
+                    usize::MAX
+                })
+            })
+            .collect())
+    }
+
+    /// A `LoopSpec` (children told apart by a `children` attribute).
+    fn loop_def(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<LoopDef> {
+        let key: Arc<str> = obj.getattr("key")?.extract::<String>()?.into();
+        if depth > MAX_READ_DEPTH {
+            self.ok = false;
+            return Ok(LoopDef { key, children: Vec::new(), index: HashMap::new(), rewind: Vec::new() });
+        }
+        let mut children = Vec::new();
+        for c in obj.getattr("children")?.try_iter()? {
+            let c = c?;
+            children.push(if c.hasattr("children")? {
+                Child::Loop(self.loop_def(&c, depth + 1)?)
+            } else {
+                Child::Seg(self.segment(&c)?)
+            });
+        }
+        let mut index = HashMap::new();
+        for item in obj.getattr("index")?.call_method0("items")?.try_iter()? {
+            let (tag, idx): (String, Bound<'_, PyAny>) = item?.extract()?;
+            index.insert(tag, self.indexes(&idx)?);
+        }
+        let rewind = self.indexes(&obj.getattr("rewind")?)?;
+        Ok(LoopDef { key, children, index, rewind })
+    }
+}
+
+/// A compiled dictionary (`parsers.dictionary.Dictionary`) read once for `render_body`.
+#[pyclass(frozen, module = "edi_mesh_core")]
+struct CoreDictionary {
+    dict: Arc<Dict>,
+}
+
+#[pymethods]
+impl CoreDictionary {
+    /// Read `dictionary`'s `root` tree and `qualified` flag (raises on another object).
+    #[new]
+    fn new(dictionary: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut r = Reader { ok: true, ..Reader::default() };
+        let root = r.loop_def(&dictionary.getattr("root")?, 0)?;
+        let mut dict = Dict::new(root, dictionary.getattr("qualified")?.is_truthy()?);
+        dict.supported &= r.ok;
+        Ok(CoreDictionary { dict: Arc::new(dict) })
+    }
+
+    /// False when `render_body` would decline `data` with this dictionary.
+    #[getter]
+    fn supported(&self) -> bool {
+        self.dict.supported
+    }
+}
+
+/// The single character of a delimiter; None (decline) for any other length.
+fn one_char(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
+/// The delimiters of `render_body`, or None to decline.
+fn delims(element: &str, component: &str, repetition: Option<&str>, release: Option<&str>) -> Option<Delims> {
+    let repetition = match repetition {
+        None => None,
+        Some(r) => Some(one_char(r)?),
+    };
+    let release = match release {
+        None | Some("") => None, // Python tests `if release and ...`
+        Some(r) => Some(one_char(r)?),
+    };
+    Some(Delims { element: one_char(element)?, component: one_char(component)?, repetition, release })
+}
+
+/// `(tags, segments_json, ends, data_json)` of one transaction's segment texts, or None.
+///
+/// Byte-identical to `orjson.dumps` of Python's `split_segment` results and of
+/// `build_data(dictionary, segments)`; None (decline: the caller renders in Python)
+/// for a text with a lone surrogate, a release character in a text, a delimiter that
+/// is not one character, an unsupported dictionary or a non-ASCII date/time value.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (texts, element, component, repetition, release, dictionary, with_data))]
+fn render_body<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    element: &str,
+    component: &str,
+    repetition: Option<&str>,
+    release: Option<&str>,
+    dictionary: Option<&Bound<'py, CoreDictionary>>,
+    with_data: bool,
+) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    let mut items = Vec::with_capacity(texts.len());
+    for item in texts.iter() {
+        let Ok(s) = item.cast_into::<PyString>() else { return Ok(None) };
+        items.push(s);
+    }
+    let mut strs = Vec::with_capacity(items.len());
+    for s in &items {
+        let Ok(t) = s.to_str() else { return Ok(None) };
+        strs.push(t);
+    }
+    let dict = dictionary.map(|c| c.get().dict.clone());
+    // The texts stay alive (`items`) and immutable: the work runs without the GIL. A panic
+    // would be a bug of the core: caught, it becomes None and Python renders instead.
+    let got = py.detach(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict.as_deref(), with_data)))
+    });
+    let Ok(Some(b)) = got else { return Ok(None) };
+    let mut cache: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
+    let tags = PyList::empty(py);
+    for t in &b.tags {
+        let s = cache.entry(t).or_insert_with(|| PyString::intern(py, t));
+        tags.append(s.clone())?;
+    }
+    let mut ends = Vec::with_capacity(b.ends.len() * 4);
+    for e in &b.ends {
+        ends.extend_from_slice(&e.to_le_bytes());
+    }
+    let data = b.data.as_deref().map(|x| PyBytes::new(py, x));
+    Ok(Some((tags, PyBytes::new(py, &b.segments), PyBytes::new(py, &ends), data).into_pyobject(py)?))
+}
+
 /// The compiled parser core of edi-mesh.
 #[pymodule]
 fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -238,6 +470,8 @@ fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Seq>()?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(split_segments, m)?)?;
+    m.add_class::<CoreDictionary>()?;
+    m.add_function(wrap_pyfunction!(render_body, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,190 @@
+#![forbid(unsafe_code)]
+//! A transaction's body as orjson would write it: `segments` (each text split into
+//! elements, `parsers.segments.split_segment`) and, optionally, `data` (`crate::data`).
+//!
+//! Declines (None) whatever it does not reproduce exactly: a release character in a
+//! text (Python's masking path), a delimiter that is not one character, a document
+//! over 4 GiB (`ends` are u32), an unsupported dictionary, a date or time value
+//! holding non-ASCII characters.
+
+use crate::data;
+use crate::dict::Dict;
+use crate::json::{write_str, write_str_array};
+
+/// One element of a split segment (`parsers.model.Element`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum El<'a> {
+    /// A plain string.
+    S(&'a str),
+    /// A composite: its components (two or more).
+    C(Vec<&'a str>),
+    /// A repeated element: each repetition's components.
+    R(Vec<Vec<&'a str>>),
+}
+
+impl El<'_> {
+    /// Python's truthiness: only the empty string is false (lists are never empty).
+    pub fn is_empty(&self) -> bool {
+        matches!(self, El::S(""))
+    }
+}
+
+/// The separators of one interchange (`parsers.model.Delimiters`, one character each).
+#[derive(Clone, Copy, Debug)]
+pub struct Delims {
+    pub element: char,
+    pub component: char,
+    pub repetition: Option<char>,
+    pub release: Option<char>,
+}
+
+/// What `render_body` returns: tags, `segments` JSON, end offsets, `data` JSON.
+#[derive(Debug)]
+pub struct Body<'a> {
+    pub tags: Vec<&'a str>,
+    pub segments: Vec<u8>,
+    /// Per segment: the offset in `segments` just after its JSON value.
+    pub ends: Vec<u32>,
+    pub data: Option<Vec<u8>>,
+}
+
+/// Split one segment's text (no release character in it) as `split_segment` does.
+pub fn split_segment<'a>(text: &'a str, d: &Delims) -> Vec<El<'a>> {
+    let (comp, rep) = (d.component, d.repetition.filter(|r| text.contains(*r)));
+    let plain = || text.split(d.element).map(El::S).collect();
+    if !text.contains(comp) && rep.is_none() {
+        return plain();
+    }
+    let mut parts = text.split(d.element);
+    let tag = parts.next().unwrap_or("");
+    if tag == "ISA" {
+        return plain(); // ISA11 / ISA16 are delimiters themselves
+    }
+    let mut out = vec![El::S(tag)];
+    for el in parts {
+        out.push(match rep {
+            Some(r) if el.contains(r) => El::R(el.split(r).map(|x| x.split(comp).collect()).collect()),
+            _ if el.contains(comp) => El::C(el.split(comp).collect()),
+            _ => El::S(el),
+        });
+    }
+    out
+}
+
+/// Append one segment as a JSON array (orjson's bytes for its `Segment`).
+pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>]) {
+    out.push(b'[');
+    for (i, el) in seg.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match el {
+            El::S(s) => write_str(out, s),
+            El::C(cs) => write_str_array(out, cs),
+            El::R(reps) => {
+                out.push(b'[');
+                for (j, r) in reps.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    write_str_array(out, r);
+                }
+                out.push(b']');
+            }
+        }
+    }
+    out.push(b']');
+}
+
+/// The tag of a split segment (its first element, always a string).
+fn tag_of<'a>(seg: &[El<'a>]) -> &'a str {
+    match seg.first() {
+        Some(El::S(s)) => s,
+        _ => "",
+    }
+}
+
+/// The `segments` JSON of split segments and each one's end offset; None past 4 GiB.
+fn segments_json(segs: &[Vec<El<'_>>], hint: usize) -> Option<(Vec<u8>, Vec<u32>)> {
+    let mut out = Vec::with_capacity(hint + hint / 4 + 16);
+    let mut ends = Vec::with_capacity(segs.len());
+    out.push(b'[');
+    for (i, seg) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_segment(&mut out, seg);
+        ends.push(u32::try_from(out.len()).ok()?);
+    }
+    out.push(b']');
+    u32::try_from(out.len()).ok()?;
+    Some((out, ends))
+}
+
+/// Tags, `segments` JSON, ends and (when `with_data`) `data` JSON; None to decline.
+pub fn render_body<'a>(texts: &[&'a str], d: &Delims, dict: Option<&Dict>, with_data: bool) -> Option<Body<'a>> {
+    if let Some(r) = d.release {
+        if texts.iter().any(|t| t.contains(r)) {
+            return None;
+        }
+    }
+    if with_data && dict.is_some_and(|x| !x.supported) {
+        return None;
+    }
+    let segs: Vec<Vec<El<'a>>> = texts.iter().map(|t| split_segment(t, d)).collect();
+    let hint = texts.iter().map(|t| t.len() + 8).sum();
+    let (segments, ends) = segments_json(&segs, hint)?;
+    let data = if with_data { Some(data::build(dict, &segs).ok()?) } else { None };
+    let tags = segs.iter().map(|s| tag_of(s)).collect();
+    Some(Body { tags, segments, ends, data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: Delims = Delims { element: '*', component: ':', repetition: Some('^'), release: None };
+
+    fn js(text: &str, d: &Delims) -> String {
+        let mut out = Vec::new();
+        write_segment(&mut out, &split_segment(text, d));
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn splits_like_split_segment() {
+        assert_eq!(js("", &D), r#"[""]"#);
+        assert_eq!(js("REF*A*B", &D), r#"["REF","A","B"]"#);
+        assert_eq!(js("N1**A:B*", &D), r#"["N1","",["A","B"],""]"#);
+        assert_eq!(js("X*a^b:c*d:e*f", &D), r#"["X",[["a"],["b","c"]],["d","e"],"f"]"#);
+        assert_eq!(js("A:B*c:d", &D), r#"["A:B",["c","d"]]"#);
+        assert_eq!(js("ISA*:*^*x", &D), r#"["ISA",":","^","x"]"#);
+        assert_eq!(js("^", &D), r#"["^"]"#);
+        let no_rep = Delims { repetition: None, ..D };
+        assert_eq!(js("X*a^b", &no_rep), r#"["X","a^b"]"#);
+        let same = Delims { element: '*', component: '*', repetition: None, release: None };
+        assert_eq!(js("X*a", &same), r#"["X","a"]"#);
+    }
+
+    #[test]
+    fn body_offsets_and_declines() {
+        let texts = ["ST*850", "BEG*00:1", "SE*2\"x"];
+        let b = render_body(&texts, &D, None, true);
+        let Some(b) = b else { panic!("declined") };
+        assert_eq!(b.tags, vec!["ST", "BEG", "SE"]);
+        let s = String::from_utf8(b.segments.clone()).unwrap_or_default();
+        assert_eq!(s, r#"[["ST","850"],["BEG",["00","1"]],["SE","2\"x"]]"#);
+        let mut start = 1;
+        let mut parts = Vec::new();
+        for &e in &b.ends {
+            parts.push(s.get(start..e as usize).unwrap_or("").to_owned());
+            start = e as usize + 1;
+        }
+        assert_eq!(parts, vec![r#"["ST","850"]"#, r#"["BEG",["00","1"]]"#, r#"["SE","2\"x"]"#]);
+        let empty = render_body(&[], &D, None, true);
+        assert_eq!(empty.map(|b| (b.segments, b.data)), Some((b"[]".to_vec(), Some(b"{}".to_vec()))));
+        let rel = Delims { release: Some('?'), ..D };
+        assert!(render_body(&["A*?x"], &rel, None, false).is_none());
+        assert!(render_body(&["A*x"], &rel, None, false).is_some());
+    }
+}

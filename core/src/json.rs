@@ -1,0 +1,119 @@
+#![forbid(unsafe_code)]
+//! orjson's compact byte format for the values the core writes (strings, ints, arrays,
+//! objects): no spaces; `"` and `\` escaped; 0x08 0x09 0x0a 0x0c 0x0d as `\b \t \n \f \r`;
+//! every other byte below 0x20 as `\u00xx` (lower-case hex); everything else (0x7f, `/`,
+//! non-ASCII UTF-8) written raw.
+
+/// 0 for a byte written as is, else the letter of its short escape or `u` for `\u00xx`.
+const ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Append `s` as a JSON string (quotes included).
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let e = ESCAPE[b as usize];
+        if e == 0 {
+            continue;
+        }
+        out.extend_from_slice(bytes.get(run..i).unwrap_or(&[]));
+        if e == b'u' {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 0xf) as usize]);
+        } else {
+            out.push(b'\\');
+            out.push(e);
+        }
+        run = i + 1;
+    }
+    out.extend_from_slice(bytes.get(run..).unwrap_or(&[]));
+    out.push(b'"');
+}
+
+/// Append a non-negative integer in decimal.
+pub fn write_uint(out: &mut Vec<u8>, n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
+}
+
+/// Append `"key":` (an object key and its colon).
+pub fn write_key(out: &mut Vec<u8>, key: &str) {
+    write_str(out, key);
+    out.push(b':');
+}
+
+/// Append a JSON array of strings.
+pub fn write_str_array(out: &mut Vec<u8>, items: &[&str]) {
+    out.push(b'[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, s);
+    }
+    out.push(b']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, v);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn escapes_like_orjson() {
+        assert_eq!(s(""), r#""""#);
+        assert_eq!(s("abc"), r#""abc""#);
+        assert_eq!(s("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(s("\u{8}\t\n\u{c}\r"), r#""\b\t\n\f\r""#);
+        assert_eq!(s("\u{0}\u{1f}\u{b}"), r#""\u0000\u001f\u000b""#);
+        assert_eq!(s("/\u{7f}é€😀"), "\"/\u{7f}é€😀\"");
+        assert_eq!(s("x\ny"), r#""x\ny""#);
+    }
+
+    #[test]
+    fn ints_and_arrays() {
+        let mut out = Vec::new();
+        write_uint(&mut out, 0);
+        out.push(b' ');
+        write_uint(&mut out, 1234567890);
+        out.push(b' ');
+        write_uint(&mut out, usize::MAX);
+        out.push(b' ');
+        write_str_array(&mut out, &["a", "", "\""]);
+        assert_eq!(String::from_utf8(out).unwrap_or_default(), format!("0 1234567890 {} [\"a\",\"\",\"\\\"\"]", usize::MAX));
+    }
+}
