@@ -48,3 +48,50 @@ def scan(
 def split_segments(
     texts: list[str], el: str, comp: str | None, /
 ) -> tuple[list[list[str | list[str]]], list[str | list[str]], list[int]] | None: ...
+
+class CoreDictionary:
+    """A compiled dictionary (parsers.dictionary.Dictionary) read once for render_body.
+
+    Reads ``dictionary.root`` (the LoopSpec tree: keys, children, index, rewind;
+    segment tags, keys, max, elements, qualifiers; element keys, refs, render kinds,
+    descriptions, components) and ``dictionary.qualified`` with getattr; raises
+    (AttributeError / TypeError) for an object of another shape.
+    """
+
+    def __init__(self, dictionary: object, /) -> None: ...
+    @property
+    def supported(self) -> bool:
+        """False when render_body declines ``data`` with it (a shape it does not reproduce)."""
+
+def render_body(
+    texts: list[str],
+    element: str,
+    component: str,
+    repetition: str | None,
+    release: str | None,
+    dictionary: CoreDictionary | None,
+    with_data: bool,
+    /,
+) -> tuple[list[str], bytes, bytes, bytes | None] | None:
+    """``(tags, segments_json, ends, data_json)`` of one transaction's segment texts, or None.
+
+    With ``segs = [parsers.segments.split_segment(t, d) for t in texts]``:
+
+    - ``tags == [s[0] for s in segs]``;
+    - ``segments_json == orjson.dumps(segs)``;
+    - ``ends``: little-endian u32, one per segment (``memoryview(ends).cast("I")``):
+      ``ends[i]`` is the offset in ``segments_json`` just after segment i's JSON value.
+      Segment i's JSON is ``segments_json[start(i):ends[i]]`` with ``start(0) == 1``
+      (after the opening ``[``) and ``start(i) == ends[i - 1] + 1`` (after the comma);
+      segments ``[a, b)`` (b > a) as an array: ``b"[" + segments_json[start(a):ends[b - 1]] + b"]"``;
+    - ``data_json == orjson.dumps(parsers.data.build_data(dictionary, segs))`` (errors
+      and checker None; the positional tree when ``dictionary`` is None) when
+      ``with_data``, else None. ``dictionary`` is the CoreDictionary of the same
+      Dictionary the Python path would use.
+
+    None (decline: render in Python) for a text with a lone surrogate, a ``release``
+    character in any text, a delimiter that is not exactly one character (``release``
+    ``""`` counts as None), an unsupported dictionary (with ``with_data``), a date or
+    time value holding non-ASCII characters, or output past 4 GiB. Never raises for
+    any text.
+    """
