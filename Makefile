@@ -46,7 +46,7 @@ core-test:
 # Bounded fuzzing of the core (cargo-fuzz; nightly features via RUSTC_BOOTSTRAP): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 120
 fuzz:
-	cd core/fuzz && for t in scan split; do \
+	cd core/fuzz && for t in scan split body; do \
 	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 bench: $(STAMP)

@@ -625,6 +625,18 @@ mod tests {
     }
 
     #[test]
+    fn matches_python_with_the_sample_dictionary() {
+        // Expected: orjson.dumps(build_data(D, segs)) of the same dictionary built in Python.
+        let texts = ["ST*850", "REF*BY*1", "REF*ZZ*2", "REF*ZZ*3", "REF*BY*4", "N1*BY", "REF*ZZ*5", "LIN*20240229*1230",
+            "DTM*137:20240101:102", "DTM*137:x", "LIN*991301*2460", "N1*XX", "LIN", "REF*QQ", "X*1", "N1", "SE*9"];
+        let segs: Vec<_> = texts.iter().map(|t| split_segment(t, &D)).collect();
+        let dict = crate::dict::sample();
+        let got = build(Some(&dict), &segs).map(|b| String::from_utf8(b).unwrap_or_default());
+        let want = r#"{"header_ST":{"type_01":"850"},"reference_2_REF":{"qualifier_01":{"code":"BY"},"id_02":"1"},"reference_REF":[{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"2"},{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"3"}],"reference_2_REF_2":{"qualifier_01":{"code":"BY"},"id_02":"4"},"party_N1_loop":[{"party_N1":{"entity_01":{"code":"BY","description":"Buyer"}},"reference_REF":[{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"5"}],"item_LIN_loop":[{"item_LIN":{"date_01":{"value":"20240229","iso":"2024-02-29"},"time_02":{"value":"1230","iso":"12:30"}},"date_DTM":[{"period_01":{"qualifier_01":{"code":"137","description":"Document date"},"value_02":{"value":"20240101","iso":"2024-01-01"},"format_03":"102"}},{"period_01":{"qualifier_01":{"code":"137","description":"Document date"},"value_02":"x"}}]},{"item_LIN":{"date_01":"991301","time_02":"2460"}}]},{"party_N1":{"entity_01":{"code":"XX"}},"item_LIN_loop":[{"item_LIN":{},"REF":[{"element_01":"QQ"}],"X":[{"element_01":"1"}]}]},{"party_N1":{}}],"trailer_SE":{"element_01":"9"}}"#;
+        assert_eq!(got, Ok(want.to_owned()));
+    }
+
+    #[test]
     fn tags() {
         assert!(valid_tag("N1") && valid_tag("A") && valid_tag("1A"));
         assert!(!valid_tag("") && !valid_tag("12") && !valid_tag("a") && !valid_tag("A_") && !valid_tag("Ä"));

@@ -145,6 +145,63 @@ fn loop_ok(l: &LoopDef, depth: usize) -> bool {
     })
 }
 
+/// A small dictionary for tests and fuzzing: `ST`, `REF` twins told apart by a
+/// qualifier, an `N1` loop with a nested `LIN` loop, a DTM with a C507 composite,
+/// `SE`. Keys, codes and render kinds are like the shipped ones.
+pub fn sample() -> Dict {
+    let el = |key: &str, render: Render| ElemSpec { key: key.into(), c507: false, render, descriptions: None, components: None };
+    let coded = |key: &str, codes: &[(&str, &str)]| ElemSpec {
+        descriptions: Some(Arc::new(codes.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect())),
+        ..el(key, Render::Coded)
+    };
+    let seg = |tag: &str, name: &str, single: bool, elements: Vec<ElemSpec>| SegSpec {
+        tag: tag.into(),
+        key: format!("{name}_{tag}").into(),
+        single,
+        elements,
+        qualifier: None,
+    };
+    let qual = |codes: &[&str]| {
+        Some(Qualifier { pos: 1, comp: false, codes: Arc::new(codes.iter().map(|c| c.to_string()).collect()) })
+    };
+    let mut ref1 = seg("REF", "reference", false, vec![coded("qualifier_01", &[("ZZ", "Mutually Defined")]), el("id_02", Render::Text)]);
+    ref1.qualifier = qual(&["ZZ"]);
+    let mut ref2 = seg("REF", "reference_2", true, vec![coded("qualifier_01", &[("BY", "")]), el("id_02", Render::Text)]);
+    ref2.qualifier = qual(&["BY", ""]);
+    let c507 = ElemSpec {
+        key: "period_01".into(),
+        c507: true,
+        render: Render::Text,
+        descriptions: None,
+        components: Some(vec![coded("qualifier_01", &[("137", "Document date")]), el("value_02", Render::Text), el("format_03", Render::Text)]),
+    };
+    let lin = LoopDef {
+        key: "item_LIN_loop".into(),
+        children: vec![Child::Seg(seg("LIN", "item", true, vec![el("date_01", Render::Date), el("time_02", Render::Time)])), Child::Seg(seg("DTM", "date", false, vec![c507]))],
+        index: [("LIN".to_string(), vec![0]), ("DTM".to_string(), vec![1])].into_iter().collect(),
+        rewind: vec![0, 1],
+    };
+    let n1 = LoopDef {
+        key: "party_N1_loop".into(),
+        children: vec![Child::Seg(seg("N1", "party", true, vec![coded("entity_01", &[("BY", "Buyer")])])), Child::Seg(ref1.clone()), Child::Loop(lin)],
+        index: [("N1".to_string(), vec![0]), ("REF".to_string(), vec![1]), ("LIN".to_string(), vec![2])].into_iter().collect(),
+        rewind: vec![],
+    };
+    let root = LoopDef {
+        key: "".into(),
+        children: vec![
+            Child::Seg(seg("ST", "header", true, vec![el("type_01", Render::Text)])),
+            Child::Seg(ref1),
+            Child::Seg(ref2),
+            Child::Loop(n1),
+            Child::Seg(seg("SE", "trailer", true, vec![])),
+        ],
+        index: [("ST".to_string(), vec![0]), ("REF".to_string(), vec![1, 2]), ("N1".to_string(), vec![3]), ("SE".to_string(), vec![4])].into_iter().collect(),
+        rewind: vec![0, 1, 1, 3, 4],
+    };
+    Dict::new(root, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +214,12 @@ mod tests {
         assert!(!key_at("id_1", 1));
         assert!(!key_at("id01", 1));
         assert!(!key_at("id_02", 1));
+    }
+
+    #[test]
+    fn sample_is_supported() {
+        assert!(sample().supported);
+        assert_eq!(sample().root.children.get(3).and_then(|c| match c { Child::Loop(l) => l.first(), _ => None }).map(|s| &*s.tag), Some("N1"));
     }
 
     #[test]
