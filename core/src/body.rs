@@ -9,17 +9,18 @@
 
 use crate::data;
 use crate::dict::Dict;
-use crate::json::{write_str, write_str_array};
+use crate::json::write_str;
 
-/// One element of a split segment (`parsers.model.Element`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One element of a split segment (`parsers.model.Element`), its text not yet cut
+/// further: components and repetitions are split when written (no allocation here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum El<'a> {
     /// A plain string.
     S(&'a str),
-    /// A composite: its components (two or more).
-    C(Vec<&'a str>),
-    /// A repeated element: each repetition's components.
-    R(Vec<Vec<&'a str>>),
+    /// A composite (`el.split(component)`): the element's text, holding the separator.
+    C(&'a str),
+    /// A repeated element (`[r.split(component) for r in el.split(repetition)]`).
+    R(&'a str),
 }
 
 impl El<'_> {
@@ -27,6 +28,14 @@ impl El<'_> {
     pub fn is_empty(&self) -> bool {
         matches!(self, El::S(""))
     }
+}
+
+/// The separators that cut an element further (component, repetition).
+#[derive(Clone, Copy, Debug)]
+pub struct Cut {
+    pub comp: char,
+    /// The repetition separator (only read for `El::R`, which needs one).
+    pub rep: char,
 }
 
 /// The separators of one interchange (`parsers.model.Delimiters`, one character each).
@@ -48,31 +57,45 @@ pub struct Body<'a> {
     pub data: Option<Vec<u8>>,
 }
 
-/// Split one segment's text (no release character in it) as `split_segment` does.
-pub fn split_segment<'a>(text: &'a str, d: &Delims) -> Vec<El<'a>> {
+/// Append one segment's elements (no release character in it) as `split_segment` splits it.
+pub fn split_into<'a>(text: &'a str, d: &Delims, out: &mut Vec<El<'a>>) {
     let (comp, rep) = (d.component, d.repetition.filter(|r| text.contains(*r)));
-    let plain = || text.split(d.element).map(El::S).collect();
-    if !text.contains(comp) && rep.is_none() {
-        return plain();
-    }
     let mut parts = text.split(d.element);
     let tag = parts.next().unwrap_or("");
-    if tag == "ISA" {
-        return plain(); // ISA11 / ISA16 are delimiters themselves
+    out.push(El::S(tag));
+    if (!text.contains(comp) && rep.is_none()) || tag == "ISA" {
+        // plain strings (ISA11 / ISA16 are delimiters themselves)
+        out.extend(parts.map(El::S));
+        return;
     }
-    let mut out = vec![El::S(tag)];
-    for el in parts {
-        out.push(match rep {
-            Some(r) if el.contains(r) => El::R(el.split(r).map(|x| x.split(comp).collect()).collect()),
-            _ if el.contains(comp) => El::C(el.split(comp).collect()),
-            _ => El::S(el),
-        });
-    }
+    out.extend(parts.map(|el| match rep {
+        Some(r) if el.contains(r) => El::R(el),
+        _ if el.contains(comp) => El::C(el),
+        _ => El::S(el),
+    }));
+}
+
+/// One segment's elements (see [`split_into`]).
+pub fn split_segment<'a>(text: &'a str, d: &Delims) -> Vec<El<'a>> {
+    let mut out = Vec::new();
+    split_into(text, d, &mut out);
     out
 }
 
+/// Append `text.split(sep)` as a JSON array of strings.
+fn write_split(out: &mut Vec<u8>, text: &str, sep: char) {
+    out.push(b'[');
+    for (i, s) in text.split(sep).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, s);
+    }
+    out.push(b']');
+}
+
 /// Append one segment as a JSON array (orjson's bytes for its `Segment`).
-pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>]) {
+pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>], cut: Cut) {
     out.push(b'[');
     for (i, el) in seg.iter().enumerate() {
         if i > 0 {
@@ -80,20 +103,57 @@ pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>]) {
         }
         match el {
             El::S(s) => write_str(out, s),
-            El::C(cs) => write_str_array(out, cs),
-            El::R(reps) => {
+            El::C(c) => write_split(out, c, cut.comp),
+            El::R(r) => {
                 out.push(b'[');
-                for (j, r) in reps.iter().enumerate() {
+                for (j, one) in r.split(cut.rep).enumerate() {
                     if j > 0 {
                         out.push(b',');
                     }
-                    write_str_array(out, r);
+                    write_split(out, one, cut.comp);
                 }
                 out.push(b']');
             }
         }
     }
     out.push(b']');
+}
+
+/// All segments' elements in one array: segment i is `els[starts[i]..starts[i + 1]]`.
+pub struct Segs<'a> {
+    pub els: Vec<El<'a>>,
+    pub starts: Vec<usize>,
+    pub cut: Cut,
+}
+
+impl<'a> Segs<'a> {
+    /// Split every text.
+    pub fn split(texts: &[&'a str], d: &Delims) -> Self {
+        let mut els = Vec::with_capacity(texts.len() * 8);
+        let mut starts = Vec::with_capacity(texts.len() + 1);
+        for t in texts {
+            starts.push(els.len());
+            split_into(t, d, &mut els);
+        }
+        starts.push(els.len());
+        Segs { els, starts, cut: Cut { comp: d.component, rep: d.repetition.unwrap_or(d.component) } }
+    }
+
+    /// Segment `i`'s elements (the tag first).
+    pub fn get(&self, i: usize) -> &[El<'a>] {
+        let (a, b) = (self.starts.get(i).copied().unwrap_or(0), self.starts.get(i + 1).copied().unwrap_or(0));
+        self.els.get(a..b).unwrap_or(&[])
+    }
+
+    /// The number of segments.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// True without segments.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The tag of a split segment (its first element, always a string).
@@ -105,15 +165,15 @@ fn tag_of<'a>(seg: &[El<'a>]) -> &'a str {
 }
 
 /// The `segments` JSON of split segments and each one's end offset; None past 4 GiB.
-fn segments_json(segs: &[Vec<El<'_>>], hint: usize) -> Option<(Vec<u8>, Vec<u32>)> {
+fn segments_json(segs: &Segs<'_>, hint: usize) -> Option<(Vec<u8>, Vec<u32>)> {
     let mut out = Vec::with_capacity(hint + hint / 4 + 16);
     let mut ends = Vec::with_capacity(segs.len());
     out.push(b'[');
-    for (i, seg) in segs.iter().enumerate() {
+    for i in 0..segs.len() {
         if i > 0 {
             out.push(b',');
         }
-        write_segment(&mut out, seg);
+        write_segment(&mut out, segs.get(i), segs.cut);
         ends.push(u32::try_from(out.len()).ok()?);
     }
     out.push(b']');
@@ -131,11 +191,11 @@ pub fn render_body<'a>(texts: &[&'a str], d: &Delims, dict: Option<&Dict>, with_
     if with_data && dict.is_some_and(|x| !x.supported) {
         return None;
     }
-    let segs: Vec<Vec<El<'a>>> = texts.iter().map(|t| split_segment(t, d)).collect();
+    let segs = Segs::split(texts, d);
     let hint = texts.iter().map(|t| t.len() + 8).sum();
     let (segments, ends) = segments_json(&segs, hint)?;
     let data = if with_data { Some(data::build(dict, &segs).ok()?) } else { None };
-    let tags = segs.iter().map(|s| tag_of(s)).collect();
+    let tags = (0..segs.len()).map(|i| tag_of(segs.get(i))).collect();
     Some(Body { tags, segments, ends, data })
 }
 
@@ -147,7 +207,8 @@ mod tests {
 
     fn js(text: &str, d: &Delims) -> String {
         let mut out = Vec::new();
-        write_segment(&mut out, &split_segment(text, d));
+        let cut = Cut { comp: d.component, rep: d.repetition.unwrap_or(d.component) };
+        write_segment(&mut out, &split_segment(text, d), cut);
         String::from_utf8(out).unwrap_or_default()
     }
 

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::body::El;
+use crate::body::{Cut, El, Segs};
 use crate::dict::{Child, Dict, ElemSpec, LoopDef, Render, SegSpec};
 use crate::json::{write_key, write_str, write_uint};
 
@@ -203,18 +203,18 @@ fn write_rep_item(out: &mut Vec<u8>, spec: Option<&ElemSpec>, r: &[&str]) -> R<(
 }
 
 /// `_value`: one element (simple, composite object, or an array of repetitions).
-fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>) -> R<()> {
+fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>, cut: Cut) -> R<()> {
     match raw {
         El::S(s) if spec.is_some_and(|x| x.components.is_some()) => write_composite(out, spec, &[s]),
         El::S(s) => write_simple(out, spec, s),
-        El::C(cs) => write_composite(out, spec, cs),
+        El::C(c) => write_composite(out, spec, &c.split(cut.comp).collect::<Vec<_>>()),
         El::R(reps) => {
             out.push(b'[');
-            for (j, r) in reps.iter().enumerate() {
+            for (j, r) in reps.split(cut.rep).enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                write_rep_item(out, spec, r)?;
+                write_rep_item(out, spec, &r.split(cut.comp).collect::<Vec<_>>())?;
             }
             out.push(b']');
             Ok(())
@@ -223,7 +223,7 @@ fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>) -> R<()
 }
 
 /// `segment_object` (`_bare`'s `{"_tag": tag, **obj}` when `tag` is given).
-pub fn write_segment_object(out: &mut Vec<u8>, spec: Option<&SegSpec>, seg: &[El<'_>], tag: Option<&str>) -> R<()> {
+pub fn write_segment_object(out: &mut Vec<u8>, spec: Option<&SegSpec>, seg: &[El<'_>], tag: Option<&str>, cut: Cut) -> R<()> {
     let elements: &[ElemSpec] = spec.map_or(&[], |s| &s.elements);
     out.push(b'{');
     let mut any = false;
@@ -247,14 +247,14 @@ pub fn write_segment_object(out: &mut Vec<u8>, spec: Option<&SegSpec>, seg: &[El
                 write_pos_key(out, b"element_", i);
                 match raw {
                     El::S(s) => write_str(out, s),
-                    _ => write_value(out, None, raw)?,
+                    _ => write_value(out, None, raw, cut)?,
                 }
             }
             Some(es) => {
                 write_key(out, &es.key);
                 match raw {
                     El::S(s) if es.components.is_none() => write_simple(out, Some(es), s)?,
-                    _ => write_value(out, Some(es), raw)?,
+                    _ => write_value(out, Some(es), raw, cut)?,
                 }
             }
         }
@@ -383,12 +383,12 @@ fn put(objs: &mut [Obj], frame: &mut Frame<'_>, key: &str, item: Item, single: b
 }
 
 /// `_qual_ok`: the segment's qualifier element (or component) holds one of the codes.
-fn qual_ok(spec: &SegSpec, seg: &[El<'_>]) -> bool {
+fn qual_ok(spec: &SegSpec, seg: &[El<'_>], cut: Cut) -> bool {
     let Some(q) = &spec.qualifier else { return true };
     let v = match seg.get(q.pos) {
         None => return false,
         Some(El::S(s)) => *s,
-        Some(El::C(cs)) if q.comp => cs.first().copied().unwrap_or(""),
+        Some(El::C(c)) if q.comp => c.split(cut.comp).next().unwrap_or(""),
         Some(El::R(_)) if q.comp => "",
         Some(_) => return false,
     };
@@ -406,15 +406,17 @@ fn first_of(c: &Child) -> Option<&SegSpec> {
 /// `Matcher` (errors=None): places segments in loops, writing their objects.
 struct Matcher<'d> {
     qualified: bool,
+    cut: Cut,
     objs: Vec<Obj>,
     stack: Vec<Frame<'d>>,
     buf: Vec<u8>,
 }
 
 impl<'d> Matcher<'d> {
-    fn new(root: Option<&'d LoopDef>, qualified: bool, hint: usize) -> Self {
+    fn new(root: Option<&'d LoopDef>, qualified: bool, cut: Cut, hint: usize) -> Self {
         Matcher {
             qualified,
+            cut,
             objs: vec![Obj::default()],
             stack: vec![Frame::new(root, 0)],
             buf: Vec::with_capacity(hint),
@@ -422,7 +424,7 @@ impl<'d> Matcher<'d> {
     }
 
     /// `Matcher._find`: the first child at or after the frame's position taking the segment.
-    fn find(frame: &Frame<'d>, tag: &str, seg: &[El<'_>], exact: bool) -> Option<usize> {
+    fn find(frame: &Frame<'d>, tag: &str, seg: &[El<'_>], exact: bool, cut: Cut) -> Option<usize> {
         let l = frame.def?;
         let start = match frame.pos {
             None => 0,
@@ -430,7 +432,7 @@ impl<'d> Matcher<'d> {
             Some(p) => (*l.rewind.get(p)?).max(1),
         };
         l.index.get(tag)?.iter().copied().find(|&i| {
-            i >= start && (!exact || l.children.get(i).and_then(first_of).is_some_and(|c| qual_ok(c, seg)))
+            i >= start && (!exact || l.children.get(i).and_then(first_of).is_some_and(|c| qual_ok(c, seg, cut)))
         })
     }
 
@@ -438,7 +440,7 @@ impl<'d> Matcher<'d> {
     fn add(&mut self, seg: &[El<'_>], tag: &str) -> R<()> {
         if !self.qualified {
             let top = self.stack.last().ok_or(Decline)?;
-            if let Some(i) = Self::find(top, tag, seg, false) {
+            if let Some(i) = Self::find(top, tag, seg, false, self.cut) {
                 return self.enter(i, seg);
             }
         }
@@ -446,7 +448,7 @@ impl<'d> Matcher<'d> {
         for &exact in passes {
             for depth in (0..self.stack.len()).rev() {
                 let frame = self.stack.get(depth).ok_or(Decline)?;
-                if let Some(i) = Self::find(frame, tag, seg, exact) {
+                if let Some(i) = Self::find(frame, tag, seg, exact, self.cut) {
                     self.stack.truncate(depth + 1);
                     return self.enter(i, seg);
                 }
@@ -458,7 +460,7 @@ impl<'d> Matcher<'d> {
     /// Write a segment object into the buffer: its byte range.
     fn write(&mut self, spec: Option<&SegSpec>, seg: &[El<'_>], tag: Option<&str>) -> R<Item> {
         let start = self.buf.len();
-        write_segment_object(&mut self.buf, spec, seg, tag)?;
+        write_segment_object(&mut self.buf, spec, seg, tag, self.cut)?;
         Ok(Item::Seg(start, self.buf.len()))
     }
 
@@ -543,10 +545,11 @@ fn write_obj(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], id: usize) -> R<()> {
 }
 
 /// `build_data(dictionary, segments)` as orjson bytes (positional when no dictionary).
-pub fn build(dict: Option<&Dict>, segs: &[Vec<El<'_>>]) -> R<Vec<u8>> {
+pub fn build(dict: Option<&Dict>, segs: &Segs<'_>) -> R<Vec<u8>> {
     let hint = segs.len() * 64;
-    let mut m = Matcher::new(dict.map(|d| &d.root), dict.is_some_and(|d| d.qualified), hint);
-    for seg in segs {
+    let mut m = Matcher::new(dict.map(|d| &d.root), dict.is_some_and(|d| d.qualified), segs.cut, hint);
+    for i in 0..segs.len() {
+        let seg = segs.get(i);
         let tag = match seg.first() {
             Some(El::S(t)) => *t,
             _ => return Err(Decline),
@@ -563,7 +566,7 @@ pub fn build(dict: Option<&Dict>, segs: &[Vec<El<'_>>]) -> R<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::body::{split_segment, Delims};
+    use crate::body::Delims;
 
     const D: Delims = Delims { element: '*', component: ':', repetition: Some('^'), release: None };
 
@@ -604,7 +607,7 @@ mod tests {
         assert_eq!(suffixed("a_N1_loop", 2), "a_N1_2_loop");
         assert_eq!(suffixed("REF", 12), "REF_12");
         let texts = ["A", "B", "A", "A", "B", "A_2", "A", "a*x**p:", "N1**1^:2*"];
-        let segs: Vec<_> = texts.iter().map(|t| split_segment(t, &D)).collect();
+        let segs = Segs::split(&texts, &D);
         let got = build(None, &segs).map(|b| String::from_utf8(b).unwrap_or_default());
         let want = concat!(
             r#"{"A":[{}],"B":[{}],"A_2":[{},{}],"B_2":[{}],"invalid_tag":[{"_tag":"A_2"}],"A_3":[{}],"#,
@@ -618,7 +621,7 @@ mod tests {
     fn many_keys_use_the_index() {
         let texts: Vec<String> = (0..40).map(|i| format!("T{}", i % 13)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let segs: Vec<_> = refs.iter().map(|t| split_segment(t, &D)).collect();
+        let segs = Segs::split(&refs, &D);
         let got = build(None, &segs).map(|b| String::from_utf8(b).unwrap_or_default()).unwrap_or_default();
         assert!(got.starts_with(r#"{"T0":[{}],"T1":[{}],"#), "{got}");
         assert!(got.contains(r#""T0_2":[{}]"#) && got.contains(r#""T0_4":[{}]"#) && !got.contains("T0_5"));
@@ -629,7 +632,7 @@ mod tests {
         // Expected: orjson.dumps(build_data(D, segs)) of the same dictionary built in Python.
         let texts = ["ST*850", "REF*BY*1", "REF*ZZ*2", "REF*ZZ*3", "REF*BY*4", "N1*BY", "REF*ZZ*5", "LIN*20240229*1230",
             "DTM*137:20240101:102", "DTM*137:x", "LIN*991301*2460", "N1*XX", "LIN", "REF*QQ", "X*1", "N1", "SE*9"];
-        let segs: Vec<_> = texts.iter().map(|t| split_segment(t, &D)).collect();
+        let segs = Segs::split(&texts, &D);
         let dict = crate::dict::sample();
         let got = build(Some(&dict), &segs).map(|b| String::from_utf8(b).unwrap_or_default());
         let want = r#"{"header_ST":{"type_01":"850"},"reference_2_REF":{"qualifier_01":{"code":"BY"},"id_02":"1"},"reference_REF":[{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"2"},{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"3"}],"reference_2_REF_2":{"qualifier_01":{"code":"BY"},"id_02":"4"},"party_N1_loop":[{"party_N1":{"entity_01":{"code":"BY","description":"Buyer"}},"reference_REF":[{"qualifier_01":{"code":"ZZ","description":"Mutually Defined"},"id_02":"5"}],"item_LIN_loop":[{"item_LIN":{"date_01":{"value":"20240229","iso":"2024-02-29"},"time_02":{"value":"1230","iso":"12:30"}},"date_DTM":[{"period_01":{"qualifier_01":{"code":"137","description":"Document date"},"value_02":{"value":"20240101","iso":"2024-01-01"},"format_03":"102"}},{"period_01":{"qualifier_01":{"code":"137","description":"Document date"},"value_02":"x"}}]},{"item_LIN":{"date_01":"991301","time_02":"2460"}}]},{"party_N1":{"entity_01":{"code":"XX"}},"item_LIN_loop":[{"item_LIN":{},"REF":[{"element_01":"QQ"}],"X":[{"element_01":"1"}]}]},{"party_N1":{}}],"trailer_SE":{"element_01":"9"}}"#;
