@@ -424,14 +424,19 @@ fn delims(element: &str, component: &str, repetition: Option<&str>, release: Opt
 fn render_body<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyList>,
-    element: &str,
-    component: &str,
-    repetition: Option<&str>,
-    release: Option<&str>,
+    element: &Bound<'py, PyString>,
+    component: &Bound<'py, PyString>,
+    repetition: Option<&Bound<'py, PyString>>,
+    release: Option<&Bound<'py, PyString>>,
     dictionary: Option<&Bound<'py, CoreDictionary>>,
     with_data: bool,
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    // A delimiter that is not valid UTF-8 (a lone surrogate) declines like a text.
+    let (Ok(el), Ok(comp)) = (element.to_str(), component.to_str()) else { return Ok(None) };
+    let (Ok(rep), Ok(rel)) = (repetition.map(|r| r.to_str()).transpose(), release.map(|r| r.to_str()).transpose()) else {
+        return Ok(None);
+    };
+    let Some(d) = delims(el, comp, rep, rel) else { return Ok(None) };
     let mut items = Vec::with_capacity(texts.len());
     for item in texts.iter() {
         let Ok(s) = item.cast_into::<PyString>() else { return Ok(None) };

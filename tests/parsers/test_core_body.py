@@ -117,6 +117,8 @@ def test_declines() -> None:
     assert core.render_body(["A*B"], "*", "", None, None, None, True) is None
     assert core.render_body(["A*B"], "", ":", None, None, None, True) is None
     assert core.render_body(["A*B"], "**", ":", None, None, None, True) is None
+    assert core.render_body(["A*B"], "*", "\udc80", None, None, None, True) is None
+    assert core.render_body(["A*B"], "*", ":", "\udc80", None, None, True) is None
     assert check(["A*B", "C"], d, None)
     assert core.render_body([], "*", ":", None, None, None, True) == ([], b"[]", b"", b"{}")
     edifact = lookup("edifact", "D96A", "ORDERS")
@@ -253,7 +255,9 @@ def transaction(draw: Any) -> tuple[list[str], Delimiters, Dictionary | None]:
             ]
         )
     )
-    head: dict[str, list[SegmentSpec]] = {t: specs[t] for t in ("ST", "UNH", "BHT", "BEG", "BGM") if t in specs}
+    head: dict[str, list[SegmentSpec]] = {
+        t: specs[t] for t in ("ST", "UNH", "BHT", "BEG", "BGM") if t in specs
+    }
     texts = draw(st.lists(segment_text(head, delims), max_size=2))
     if draw(st.booleans()):
         texts += draw(walk(d.root, delims))
