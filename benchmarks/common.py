@@ -395,9 +395,11 @@ BENCH_PARTNER_PREFIX = "bench-"
 
 
 def partners_file(
-    path: Path, count: int, partitions: int, base: Path | None = None
+    path: Path, count: int, partitions: int, base: Path | None = None, data: bool = False
 ) -> tuple[Path, list[str]]:
     """A partners file: ``base``'s partners plus ``count`` any-sender partners spread evenly.
+
+    ``data`` sets ``data = true`` on the benchmark partners (documents carry the named tree).
 
     Records are keyed by partner id, so the ids are chosen to hash to the
     inbound partitions round-robin (partner i to partition i % partitions);
@@ -419,9 +421,11 @@ def partners_file(
                 break
     text = base.read_text(encoding="utf-8") if base is not None else ""
     text += "\n# benchmark partners (any sender, no acknowledgements)\n"
+    extra = "data = true\n" if data else ""
     for pid in ids:
         text += (
             f'\n[[partners]]\nid = "{pid}"\nname = "Benchmark {pid}"\nsenders = ["*"]\nacks = []\n'
+            + extra
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -97,6 +97,7 @@ class Params:
     profile: float = 0.0
     max_rate: float = 0.0  # documents/s taken as 100% for the latency runs (0 = measured max)
     baseline_latency: bool = True
+    data: bool = True  # the benchmark partners render `data` (the named tree), as agents want
     progress: bool = True
     keep: bool = False
 
@@ -431,6 +432,7 @@ class Bench:
             p.partners,
             p.partitions,
             base=Settings().partners,
+            data=p.data,
         )
         self.n_runs = 0
         self.builder = LoadBuilder(
@@ -1143,6 +1145,12 @@ def _float_list(_ctx: Any, _param: Any, value: str | Sequence[float]) -> list[fl
     default=True,
     show_default=True,
     help="Also feed the passthrough at the same offered rates (its latency floor).",
+)
+@click.option(
+    "--data/--no-data",
+    default=True,
+    show_default=True,
+    help="Benchmark partners render the named `data` tree (partner setting data = true).",
 )
 @common.run_options(DEFAULT_OUT, DEFAULT_PLOT)
 def pipeline_cmd(out: Path, plot: Path, **kw: Any) -> None:

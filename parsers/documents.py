@@ -34,9 +34,12 @@ slice's indexes in the transaction (header = 0). A fragment's id is the first
 32 hex of ``sha256(of_id, index, count, start, end)`` joined by U+001F. Slices
 end just before a loop-start segment (HL, LX, CLM, CLP, INS, PO1, IT1, LIN,
 CPS) when one lies in the slice's second half, so loops are rarely cut.
-``keys`` (computed over the whole transaction) are on every fragment so agents
-can filter any of them; the ``hl`` tree is on the first fragment only (its
-indexes are transaction indexes; later fragments carry ``hl: null``).
+``keys`` are computed over the whole transaction: the first fragment carries
+them all, later ones every key but the lists (ids, claims, members: an 834's
+member list would otherwise be copied onto each of its fragments), so agents
+can filter any fragment on the scalar keys; the ``hl`` tree is on the first
+fragment only (its indexes are transaction indexes; later fragments carry
+``hl: null``).
 Why 20,000: documents measure 30-70 JSON bytes per segment (corpus and
 generated mixes), so a fragment is at most about 0.6-1.4 MB: one Kafka
 record the producer and broker accept once ``max_request_size`` /
@@ -56,7 +59,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Final
@@ -65,6 +68,7 @@ import orjson
 
 from parsers import accel
 from parsers.acks_inbound import ta1_segments
+from parsers.core_documents import render_with_core
 from parsers.keys import build_hl_tree, extract_keys
 from parsers.model import Delimiters, Group, Interchange, Segment, Standard, Transaction
 from parsers.names import guide_of, name_of
@@ -81,11 +85,14 @@ __all__ = [
     "envelope_document",
     "envelope_material",
     "fragment_bounds",
+    "fragment_id",
     "hex32",
     "public_partner",
     "render_documents",
     "render_transaction",
+    "scalar_keys",
     "split_segments",
+    "tag_bounds",
 ]
 
 DEFAULT_MAX_SEGMENTS: Final = 20_000
@@ -234,7 +241,12 @@ def public_partner(partner: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def fragment_bounds(segments: list[Segment], max_segments: int) -> list[tuple[int, int]]:
     """``[start, end)`` slices of at most ``max_segments``, preferring cuts before loop starts."""
-    n = len(segments)
+    return tag_bounds([s[0] for s in segments], max_segments)  # type: ignore[misc]
+
+
+def tag_bounds(tags: Sequence[str], max_segments: int) -> list[tuple[int, int]]:
+    """:func:`fragment_bounds` from the segments' tags alone."""
+    n = len(tags)
     if max_segments < 1:
         raise ValueError("max_segments must be >= 1")
     if n <= max_segments:
@@ -246,12 +258,22 @@ def fragment_bounds(segments: list[Segment], max_segments: int) -> list[tuple[in
         if end < n:
             floor = start + max_segments // 2
             for j in range(end, floor, -1):
-                if segments[j][0] in _CUT_TAGS:
+                if tags[j] in _CUT_TAGS:
                     end = j
                     break
         bounds.append((start, end))
         start = end
     return bounds
+
+
+def fragment_id(of_id: str, index: int, count: int, start: int, end: int) -> str:
+    """A size fragment's id (recipe in the module docstring)."""
+    return hex32(_SEP.join((of_id, str(index), str(count), str(start), str(end))))
+
+
+def scalar_keys(keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys a size fragment after the first carries: every key but the lists."""
+    return {k: v for k, v in keys.items() if not isinstance(v, list)}
 
 
 def _errors(
@@ -371,8 +393,10 @@ def _documents(
     out: list[dict[str, Any]] = []
     for index, (start, end) in enumerate(bounds, start=1):
         doc = dict(base)
-        doc["id"] = hex32(_SEP.join((doc_id, str(index), str(count), str(start), str(end))))
+        doc["id"] = fragment_id(doc_id, index, count, start, end)
         doc["hl"] = hl if index == 1 else None
+        if index > 1:
+            doc["keys"] = scalar_keys(base["keys"])
         doc["fragment"] = {
             "index": index,
             "count": count,
@@ -481,6 +505,19 @@ def render_transaction(
     """
     dumps = orjson.dumps
     with _gc_paused():
+        if not (fragments and transaction.type in fragments):
+            fast = render_with_core(
+                interchange,
+                group,
+                transaction,
+                partner=partner,
+                source=source,
+                max_segments=max_segments,
+                only_warnings=False,
+                with_data=with_data,
+            )
+            if fast is not None:
+                return fast
         docs = _transaction_documents(
             interchange, group, transaction, partner, source, max_segments, with_data, fragments
         )
@@ -549,20 +586,43 @@ def render_documents(
     with_data: bool = False,
     fragments: Mapping[str, str] | None = None,
 ) -> list[bytes]:
-    """:func:`build_documents` encoded with orjson: one ``bytes`` value per Kafka record."""
+    """:func:`build_documents` encoded with orjson: one ``bytes`` value per Kafka record.
+
+    Transactions the compiled core takes (:mod:`parsers.core_documents`) are written
+    by it, the others built as dicts and encoded here: the same bytes either way.
+    """
     dumps = orjson.dumps
+    out: list[bytes] = []
     with _gc_paused():
-        docs = build_documents(
-            interchange,
-            partner=partner,
-            source=source,
-            max_segments=max_segments,
-            only_accepted=only_accepted,
-            with_data=with_data,
-            fragments=fragments,
-        )
-        out = [dumps(doc) for doc in docs]
-        del docs  # freed while the collector is paused: it never sees them
+        for group, tx in _selected(interchange, only_accepted):
+            fast = None
+            if not (fragments and tx.type in fragments):
+                fast = render_with_core(
+                    interchange,
+                    group,
+                    tx,
+                    partner=partner,
+                    source=source,
+                    max_segments=max_segments,
+                    only_warnings=only_accepted,
+                    with_data=with_data,
+                )
+            if fast is not None:
+                out.extend(b for _, b in fast)
+                continue
+            docs = _documents(
+                interchange,
+                group,
+                tx,
+                partner=partner,
+                source=source,
+                max_segments=max_segments,
+                only_warnings=only_accepted,
+                with_data=with_data,
+                fragments=fragments,
+            )
+            out.extend(dumps(doc) for doc in docs)
+            del docs  # freed while the collector is paused: it never sees them
     return out
 
 

@@ -8,6 +8,8 @@
 //! undecodable bytes, empty segments and a missing final terminator. Never
 //! panics on any input: every index is checked before use.
 
+use std::borrow::Cow;
+
 use memchr::memmem;
 
 /// The text codecs the core decodes itself (others stay on the Python path).
@@ -293,7 +295,7 @@ pub fn scan(syn: &Syntax, buf: &[u8], a: usize, b: usize, eof: bool) -> Scan {
         }
         let raw = &buf[p..q];
         let (kind, tag) = if binary {
-            (Kind::Binary, tag_of(syn, &latin1(raw)))
+            (Kind::Binary, Cow::Owned(tag_of(syn, &latin1(raw))))
         } else {
             segment(syn, raw, k, p, &mut out.probs)
         };
@@ -334,18 +336,29 @@ pub fn scan(syn: &Syntax, buf: &[u8], a: usize, b: usize, eof: bool) -> Scan {
 
 /// The tag of a segment's text: up to the first element separator.
 fn tag_of(syn: &Syntax, text: &str) -> String {
+    tag_slice(syn, text).to_owned()
+}
+
+/// `tag_of` without the copy: the tag as a slice of the text.
+fn tag_slice<'t>(syn: &Syntax, text: &'t str) -> &'t str {
     match text.find(syn.elem_str.as_str()) {
-        Some(i) if !syn.elem_str.is_empty() => text[..i].to_owned(),
-        _ => text.to_owned(),
+        Some(i) if !syn.elem_str.is_empty() => &text[..i],
+        _ => text,
     }
 }
 
 /// The text kind and tag of non-binary segment `k` at `p`, noting its problems (`_segment_text`).
-fn segment(syn: &Syntax, raw: &[u8], k: usize, p: usize, probs: &mut Vec<Problem>) -> (Kind, String) {
+fn segment<'r>(
+    syn: &Syntax,
+    raw: &'r [u8],
+    k: usize,
+    p: usize,
+    probs: &mut Vec<Problem>,
+) -> (Kind, Cow<'r, str>) {
     if !raw.iter().any(|&c| syn.special[c as usize]) {
         // The common case: ASCII, no control byte, no line break to strip: the text is the bytes.
         let text = std::str::from_utf8(raw).unwrap_or("");
-        return (Kind::Ascii, tag_of(syn, text));
+        return (Kind::Ascii, Cow::Borrowed(tag_slice(syn, text)));
     }
     let stripped = syn.crlf_free && raw.iter().any(|c| syn.strip.contains(c));
     let raw = &*strip_if(syn, raw, stripped);
@@ -372,7 +385,7 @@ fn segment(syn: &Syntax, raw: &[u8], k: usize, p: usize, probs: &mut Vec<Problem
     } else {
         Kind::Decoded { stripped, latin1: fallback }
     };
-    (kind, tag_of(syn, &text))
+    (kind, Cow::Owned(tag_of(syn, &text)))
 }
 
 /// Locate the first control character of a segment (`_ctrl_problem`: character offsets).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import faust
@@ -23,6 +24,20 @@ def build(settings: Settings) -> tuple[faust.App, WorkerContext]:
     return app, ctx
 
 
+def _freeze_startup_heap(app: faust.App) -> None:
+    """Once the app runs, move every object alive then out of the collector's sight.
+
+    Modules, the partner table, compiled dictionaries and Faust's own machinery
+    live for the whole process; ``gc.freeze`` keeps each collection of the
+    per-record garbage from traversing them again (CPython's advice for servers).
+    """
+
+    @app.task(on_leader=False)  # type: ignore[misc]
+    async def _freeze() -> None:
+        gc.collect()
+        gc.freeze()
+
+
 def run(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM; creates missing topics first."""
     import uvloop
@@ -37,6 +52,7 @@ def run(settings: Settings) -> None:
     app, _ = build(settings)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
     worker.spinner = None  # a terminal spinner writes escape codes into log files
+    _freeze_startup_heap(app)
 
     debug = [n.strip() for n in settings.debug_loggers.split(",") if n.strip()]
     if debug:  # after Faust configured logging, which resets levels

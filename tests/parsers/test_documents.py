@@ -391,8 +391,10 @@ def test_huge_message_is_fragmented() -> None:
     assert all(len(d["segments"]) <= DEFAULT_MAX_SEGMENTS for d in docs)
     # cuts land before a loop start (LIN) when one is near
     assert all(d["segments"][0][0] == "LIN" for d in docs[1:])
-    # keys of the whole transaction on every fragment
-    assert all(d["keys"] == whole["keys"] for d in docs)
+    # the whole transaction's keys on the first fragment; its scalar keys on the others
+    assert docs[0]["keys"] == whole["keys"]
+    scalars = {k: v for k, v in whole["keys"].items() if not isinstance(v, list)}
+    assert all(d["keys"] == scalars for d in docs[1:])
     assert ids(docs_of(HUGE)) == ids(docs)
 
 
@@ -403,6 +405,11 @@ def test_fragment_hl_tree_only_on_the_first() -> None:
     assert docs[0]["hl"] is not None and all(d["hl"] is None for d in docs[1:])
     (whole,) = docs_of(path)
     assert docs[0]["hl"] == whole["hl"]
+    # list keys (trace numbers, member and claim ids) only on the first fragment
+    assert docs[0]["keys"] == whole["keys"]
+    lists = {k for k, v in whole["keys"].items() if isinstance(v, list)}
+    assert lists and all(not lists & d["keys"].keys() for d in docs[1:])
+    assert all(d["keys"]["reference_id"] == whole["keys"]["reference_id"] for d in docs)
     # fragments prefer to start at an HL
     assert all(d["segments"][0][0] == "HL" for d in docs[1:])
     ic = interchanges(path)[0]

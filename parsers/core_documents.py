@@ -1,0 +1,165 @@
+"""Documents whose ``segments`` and ``data`` JSON the compiled core writes.
+
+The hot part of a document is its body: every segment split into elements and
+encoded, and the named ``data`` tree matched against the dictionary. With the
+core (:mod:`parsers.accel`) both come back from Rust as JSON bytes
+(``edi_mesh_core.render_body``), byte-identical to ``orjson.dumps`` of what
+:mod:`parsers.documents` and :mod:`parsers.data` build; Python keeps the small
+per-transaction part (envelope fields, id, keys, HL tree) and splices the bytes
+in. Keys and the HL tree read only a few segments, so they get a
+:class:`LazySegments` that splits a segment on first access. The core declines
+(None) what it does not reproduce exactly (a release character, text that is
+no valid UTF-8); those transactions take the Python path, the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final, overload
+
+import orjson
+
+from parsers import accel
+from parsers.dictionary import Dictionary, lookup
+from parsers.keys import build_hl_tree, extract_keys
+from parsers.model import Delimiters, Group, Interchange, Segment, Transaction
+from parsers.segments import split_segment
+
+__all__ = ["LazySegments", "core_dictionary", "render_with_core"]
+
+# The compiled dictionaries handed to the core, by the id of their (shared, cached) root.
+_CORE_DICTIONARIES: dict[int, tuple[object, Any]] = {}
+_SEGMENTS: Final = b',"segments":'
+
+
+class LazySegments(Sequence[Segment]):
+    """A transaction's split segments, each split (by ``split_segment``) on first access."""
+
+    __slots__ = ("_d", "_split", "_texts")
+
+    def __init__(self, texts: list[str], d: Delimiters) -> None:
+        """Wrap the segment texts of one transaction and its interchange's delimiters."""
+        self._texts = texts
+        self._d = d
+        self._split: dict[int, Segment] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, i: int) -> Segment: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Segment]: ...
+
+    def __getitem__(self, i: int | slice) -> Segment | list[Segment]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._texts)))]
+        if i < 0:
+            i += len(self._texts)
+        seg = self._split.get(i)
+        if seg is None:
+            seg = split_segment(self._texts[i], self._d)  # IndexError past the end
+            self._split[i] = seg
+        return seg
+
+    def __iter__(self) -> Iterator[Segment]:
+        return (self[i] for i in range(len(self._texts)))
+
+
+def core_dictionary(d: Dictionary) -> Any:
+    """The core's copy of a compiled dictionary (built once per compiled structure)."""
+    assert accel.CORE is not None
+    key = id(d.root)
+    got = _CORE_DICTIONARIES.get(key)
+    if got is None or got[0] is not d.root:
+        got = (d.root, accel.CORE.CoreDictionary(d))
+        _CORE_DICTIONARIES[key] = got
+    return got[1]
+
+
+def _body(
+    tx: Transaction, d: Delimiters, dictionary: Dictionary | None, with_data: bool
+) -> tuple[list[str], bytes, memoryview, bytes | None] | None:
+    """The core's ``(tags, segments JSON, segment ends, data JSON)``, or None when it declines."""
+    core = accel.CORE
+    render_body = getattr(core, "render_body", None)  # absent from a core built before it
+    if render_body is None or not tx.segments:
+        return None
+    cd = core_dictionary(dictionary) if with_data and dictionary is not None else None
+    got = render_body(tx.segments, d.element, d.component, d.repetition, d.release, cd, with_data)
+    if got is None:
+        return None
+    tags, seg_json, ends, data_json = got
+    return tags, seg_json, memoryview(ends).cast("I"), data_json
+
+
+def _slice(seg_json: bytes, ends: memoryview, start: int, end: int) -> bytes:
+    """The JSON array of segments ``[start, end)`` cut out of the whole array's bytes."""
+    first = ends[start - 1] + 1 if start else 1
+    return b"[" + seg_json[first : ends[end - 1]] + b"]"
+
+
+def _splice(base: dict[str, Any], tail: bytes) -> bytes:
+    """``base`` encoded by orjson with ``tail`` (``,"key":value...``) added as its last fields."""
+    head = orjson.dumps(base)
+    return head[:-1] + tail + b"}"
+
+
+def render_with_core(
+    interchange: Interchange,
+    group: Group,
+    tx: Transaction,
+    *,
+    partner: Mapping[str, Any] | None,
+    source: Mapping[str, Any],
+    max_segments: int | None,
+    only_warnings: bool,
+    with_data: bool,
+) -> list[tuple[str, bytes]] | None:
+    """``(id, JSON)`` per document of ``tx`` (size fragments included), or None for Python's path.
+
+    The same bytes as :func:`parsers.documents.render_transaction` without loop fragments.
+    """
+    from parsers import documents as docs  # documents dispatches here
+
+    standard = str(interchange.standard)
+    dictionary = lookup(standard, tx.version, tx.type) if with_data else None
+    body = _body(tx, interchange.delimiters, dictionary, with_data)
+    if body is None:
+        return None
+    tags, seg_json, ends, data_json = body
+    segs = LazySegments(tx.segments, interchange.delimiters)
+    base = docs.envelope_document(
+        interchange, group, tx, partner=partner, source=source, only_warnings=only_warnings
+    )
+    del base["segments"]  # written by the core, spliced in after "source"
+    pub = base["partner"]
+    partner_id = str(pub.get("id", "")) if pub else ""
+    doc_id = docs.document_id(interchange, group, tx, partner_id=partner_id)
+    hl = build_hl_tree(standard, segs, tags)
+    keys = extract_keys(standard, tx.type, segs, tags)
+    base.update(id=doc_id, keys=keys, hl=hl)
+    descriptor = b""
+    if with_data:
+        desc = dictionary.descriptor() if dictionary is not None else None
+        descriptor = b',"dictionary":' + orjson.dumps(desc)
+    n = len(tags)
+    if max_segments is None or n <= max_segments:
+        data = b',"data":' + (data_json or b"null") + descriptor if with_data else b""
+        return [(doc_id, _splice(base, _SEGMENTS + seg_json + data))]
+    bounds = docs.tag_bounds(tags, max_segments)
+    data = b',"data":null' + descriptor if with_data else b""
+    count = len(bounds)
+    out: list[tuple[str, bytes]] = []
+    for index, (start, end) in enumerate(bounds, start=1):
+        fid = docs.fragment_id(doc_id, index, count, start, end)
+        frag = dict(base)
+        frag.update(
+            id=fid,
+            keys=keys if index == 1 else docs.scalar_keys(keys),
+            hl=hl if index == 1 else None,
+            fragment={"index": index, "count": count, "of_id": doc_id, "segments": [start, end]},
+        )
+        out.append((fid, _splice(frag, _SEGMENTS + _slice(seg_json, ends, start, end) + data)))
+    return out
