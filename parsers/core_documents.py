@@ -41,7 +41,7 @@ class LazySegments(Sequence[Segment]):
         """Wrap the segment texts of one transaction and its interchange's delimiters."""
         self._texts = texts
         self._d = d
-        self._split: dict[int, Segment] = {}
+        self._split: list[Segment | None] = [None] * len(texts)
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -55,12 +55,9 @@ class LazySegments(Sequence[Segment]):
     def __getitem__(self, i: int | slice) -> Segment | list[Segment]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self._texts)))]
-        if i < 0:
-            i += len(self._texts)
-        seg = self._split.get(i)
+        seg = self._split[i]  # negative indexes and IndexError as a list's
         if seg is None:
-            seg = split_segment(self._texts[i], self._d)  # IndexError past the end
-            self._split[i] = seg
+            seg = self._split[i] = split_segment(self._texts[i], self._d)
         return seg
 
     def __iter__(self) -> Iterator[Segment]:
@@ -125,7 +122,9 @@ def render_with_core(
 
     standard = str(interchange.standard)
     dictionary = lookup(standard, tx.version, tx.type) if with_data else None
-    body = _body(tx, interchange.delimiters, dictionary, with_data)
+    limit = len(tx.segments) if max_segments is None else max_segments
+    whole = len(tx.segments) <= limit
+    body = _body(tx, interchange.delimiters, dictionary, with_data and whole)  # fragments: no data
     if body is None:
         return None
     tags, seg_json, ends, data_json = body
@@ -144,11 +143,10 @@ def render_with_core(
     if with_data:
         desc = dictionary.descriptor() if dictionary is not None else None
         descriptor = b',"dictionary":' + orjson.dumps(desc)
-    n = len(tags)
-    if max_segments is None or n <= max_segments:
+    if whole:
         data = b',"data":' + (data_json or b"null") + descriptor if with_data else b""
         return [(doc_id, _splice(base, _SEGMENTS + seg_json + data))]
-    bounds = docs.tag_bounds(tags, max_segments)
+    bounds = docs.tag_bounds(tags, limit)
     data = b',"data":null' + descriptor if with_data else b""
     count = len(bounds)
     out: list[tuple[str, bytes]] = []
