@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CORE_SRC := core/Cargo.toml core/Cargo.lock core/pyproject.toml core/edi_mesh_core.pyi $(wildcard core/src/*.rs)
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CORE_SRC) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck bench install clean core-test fuzz
+.PHONY: run test lint typecheck bench install clean core-test fuzz fuzz-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ lint: $(STAMP)
 # Three pytest processes on two cores: the end-to-end tests mostly wait on the broker and
 # child processes; each process starts its own session broker (tests/conftest.py).
 TEST_JOBS ?= 3
-test: $(STAMP) lint core-test
+test: $(STAMP) lint core-test fuzz-ci
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 	# The parser suite again in pure Python (the reference and fallback path); test_core
 	# switches implementations itself, so it runs once, above.
@@ -43,11 +43,30 @@ core-test:
 	@if command -v cargo >/dev/null 2>&1; then cd core && cargo test --quiet; \
 	else echo "cargo not found: core tests skipped"; fi
 
-# Bounded fuzzing of the core (cargo-fuzz; nightly features via RUSTC_BOOTSTRAP): FUZZ_SECONDS each.
+# Bounded fuzzing of the core (cargo-fuzz, pinned, installed into the venv; nightly features
+# via RUSTC_BOOTSTRAP on stable Rust): FUZZ_SECONDS per target. `make test` runs it briefly.
 FUZZ_SECONDS ?= 120
-fuzz:
-	cd core/fuzz && for t in scan split body; do \
-	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+FUZZ_TARGETS := scan split body
+CARGO_FUZZ   := $(VENV)/cargo/bin/cargo-fuzz
+$(CARGO_FUZZ): | $(BIN)/python
+	cargo install cargo-fuzz --locked --version =0.13.2 --root $(VENV)/cargo --quiet
+
+fuzz: $(CARGO_FUZZ)
+	cd core/fuzz && for t in $(FUZZ_TARGETS); do \
+	  PATH="$(abspath $(VENV))/cargo/bin:$$PATH" RUSTC_BOOTSTRAP=1 \
+	  cargo fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+
+# CI's share: every target for CI_FUZZ_SECONDS, output in core/fuzz/<target>.log (a crash
+# fails the build, prints the log's end and leaves its input in core/fuzz/artifacts/ to become
+# a regression test); skipped without cargo.
+CI_FUZZ_SECONDS ?= 20
+fuzz-ci:
+	@if ! command -v cargo >/dev/null 2>&1; then echo "cargo not found: fuzzing skipped"; \
+	else $(MAKE) --no-print-directory $(CARGO_FUZZ) && cd core/fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t: $(CI_FUZZ_SECONDS) s"; \
+	  PATH="$(abspath $(VENV))/cargo/bin:$$PATH" RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- \
+	    -max_total_time=$(CI_FUZZ_SECONDS) > $$t.log 2>&1 || { tail -40 $$t.log; exit 1; }; \
+	  tail -1 $$t.log; done; fi
 
 bench: $(STAMP)
 	$(BIN)/edi-mesh bench all
