@@ -95,3 +95,21 @@ def render_body(
     time value holding non-ASCII characters, or output past 4 GiB. Never raises for
     any text.
     """
+
+def element_values(
+    texts: list[str],
+    positions: list[int],
+    indexes: list[int],
+    element: str,
+    component: str,
+    repetition: str | None,
+    release: str | None,
+    /,
+) -> list[tuple[str | None, ...]] | None:
+    """Per position ``p``, ``tuple(el(split_segment(texts[p], d), i) for i in indexes)``.
+
+    ``el`` is ``parsers.keys_common.el`` (element ``i``'s first component of its first
+    repeat; None when absent or empty). None (decline: read them in Python) for a text
+    with the ``release`` character or a lone surrogate, a position out of range, a
+    delimiter that is not one character, or an index 0.
+    """

@@ -22,6 +22,7 @@ import orjson
 from parsers import accel
 from parsers.dictionary import Dictionary, lookup
 from parsers.keys import build_hl_tree, extract_keys
+from parsers.keys_common import el
 from parsers.model import Delimiters, Group, Interchange, Segment, Transaction
 from parsers.segments import split_segment
 
@@ -62,6 +63,44 @@ class LazySegments(Sequence[Segment]):
 
     def __iter__(self) -> Iterator[Segment]:
         return (self[i] for i in range(len(self._texts)))
+
+    def values(
+        self, positions: list[int], indexes: tuple[int, ...]
+    ) -> list[tuple[str | None, ...]]:
+        """``tuple(el(self[p], i) for i in indexes)`` per position: from the core when it can."""
+        core = accel.CORE
+        read = getattr(core, "element_values", None)  # absent from a core built before it
+        if read is not None:
+            d = self._d
+            got: list[tuple[str | None, ...]] | None = read(
+                self._texts, positions, list(indexes), d.element, d.component, d.repetition,
+                d.release,
+            )  # fmt: skip
+            if got is not None:
+                return got
+        return [tuple(el(self[p], i) for i in indexes) for p in positions]
+
+    def first_is(self, i: int, tag: str, value: str) -> bool:
+        """``keys_common.el(self[i], 1) == value`` for segment ``i`` (tagged ``tag``), unsplit.
+
+        Element 1's first component (of its first repeat) is the text after the tag up to
+        the next element, component or repetition separator, as ``split_segment`` cuts it
+        (an ISA is cut by the element separator only); released text is split as usual.
+        """
+        text = self._texts[i]
+        d = self._d
+        if d.release is not None and d.release in text:
+            return el(self[i], 1) == value
+        k = len(tag) + 1
+        end = k + len(value)
+        if not value or not text.startswith(value, k):
+            return False
+        if end == len(text):
+            return True
+        after = text[end]
+        return after == d.element or (
+            tag != "ISA" and (after == d.component or after == d.repetition)
+        )
 
 
 def core_dictionary(d: Dictionary) -> Any:

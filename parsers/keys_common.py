@@ -105,7 +105,26 @@ class Tx:
 
     def qualified(self, tag: str, qualifier: str) -> list[Segment]:
         """Segments ``tag`` whose first element (or its first component) is ``qualifier``."""
-        return [s for s in self.all(tag) if el(s, 1) == qualifier]
+        segs = self.segs
+        return [segs[i] for i in self.qualified_positions(tag, qualifier)]
+
+    def values(
+        self, positions: list[int], indexes: tuple[int, ...]
+    ) -> list[tuple[str | None, ...]]:
+        """``tuple(el(segs[p], i) for i in indexes)`` per position (the core reads LazySegments)."""
+        segs = self.segs
+        read = getattr(segs, "values", None)
+        if read is not None:
+            return read(positions, indexes)  # type: ignore[no-any-return]
+        return [tuple(el(segs[p], i) for i in indexes) for p in positions]
+
+    def qualified_positions(self, tag: str, qualifier: str) -> list[int]:
+        """Indexes of the :meth:`qualified` segments; unsplit when ``segs`` can test text."""
+        segs = self.segs
+        first_is = getattr(segs, "first_is", None)  # LazySegments: no split per candidate
+        if first_is is not None:
+            return [i for i in self.positions(tag) if first_is(i, tag, qualifier)]
+        return [i for i in self.positions(tag) if el(segs[i], 1) == qualifier]
 
 
 def unique(values: list[str | None]) -> list[str]:

@@ -206,25 +206,19 @@ def _x12_834(t: Tx) -> Keys:
     )
     k["sponsor_id"] = _party(t, "N1", "P5", 4)
     k["payer_id"] = _party(t, "N1", "IN", 4)
-    segs = t.segs
     starts = t.positions("INS")
-    subscriber_refs = [i for i in t.positions("REF") if el(segs[i], 1) == "0F"]
+    refs = t.qualified_positions("REF", "0F")  # a member's first one after its INS: its id
+    ref_ids = [v for (v,) in t.values(refs, (2,))]
+    ends = [*starts[1:], len(t.tags)] if starts else []
     members: list[Keys] = []
-    for n, i in enumerate(starts):
-        s = segs[i]
-        end = starts[n + 1] if n + 1 < len(starts) else len(segs)
-        r = bisect_right(subscriber_refs, i)
-        ref = (
-            segs[subscriber_refs[r]]
-            if r < len(subscriber_refs) and subscriber_refs[r] < end
-            else None
-        )
+    for i, end, (sub, rel, maint) in zip(starts, ends, t.values(starts, (1, 2, 3)), strict=True):
+        r = bisect_right(refs, i)
         members.append(
             {
-                "subscriber": el(s, 1),
-                "relationship": el(s, 2),
-                "maintenance_type": el(s, 3),
-                "subscriber_id": field(ref, 2),
+                "subscriber": sub,
+                "relationship": rel,
+                "maintenance_type": maint,
+                "subscriber_id": ref_ids[r] if r < len(refs) and refs[r] < end else None,
             }
         )
     k["member_ids"] = unique([m["subscriber_id"] for m in members])

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
 use crate::body::{self, Delims};
+use crate::fields;
 use crate::dict::{Child, Dict, ElemSpec, LoopDef, Qualifier, Render, SegSpec};
 use crate::split::{split, Element};
 use crate::tokenize::{self, Codec, Kind, Msg, Scan, Syntax};
@@ -468,6 +469,48 @@ fn render_body<'py>(
     Ok(Some((tags, PyBytes::new(py, &b.segments), PyBytes::new(py, &ends), data).into_pyobject(py)?))
 }
 
+/// Per position in `positions`, the tuple of `el(split_segment(texts[p]), i)` for each `i` of
+/// `indexes` (str or None), or None (decline: Python reads them) for a text with a
+/// release character or a lone surrogate, a position out of range, a delimiter that is not
+/// one character, or an index 0 (the tag).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (texts, positions, indexes, element, component, repetition, release))]
+fn element_values<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    positions: Vec<usize>,
+    indexes: Vec<usize>,
+    element: &str,
+    component: &str,
+    repetition: Option<&str>,
+    release: Option<&str>,
+) -> PyResult<Option<Bound<'py, PyList>>> {
+    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    if indexes.contains(&0) {
+        return Ok(None);
+    }
+    let out = PyList::empty(py);
+    let none = py.None();
+    for &p in &positions {
+        let Ok(item) = texts.get_item(p) else { return Ok(None) };
+        let Ok(s) = item.cast_into::<PyString>() else { return Ok(None) };
+        let Ok(text) = s.to_str() else { return Ok(None) };
+        if fields::needs_release(text, &d) {
+            return Ok(None);
+        }
+        let mut row = Vec::with_capacity(indexes.len());
+        for &i in &indexes {
+            row.push(match fields::element(text, i, &d) {
+                Some(v) => PyString::new(py, v).into_any(),
+                None => none.bind(py).clone(),
+            });
+        }
+        out.append(PyTuple::new(py, row)?)?;
+    }
+    Ok(Some(out))
+}
+
 /// The compiled parser core of edi-mesh.
 #[pymodule]
 fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -477,6 +520,7 @@ fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split_segments, m)?)?;
     m.add_class::<CoreDictionary>()?;
     m.add_function(wrap_pyfunction!(render_body, m)?)?;
+    m.add_function(wrap_pyfunction!(element_values, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import parsers
 from parsers.data import build_data
 from parsers.dictionary import Dictionary, ElementSpec, LoopSpec, SegmentSpec, lookup
+from parsers.keys_common import el
 from parsers.model import Delimiters
 from parsers.segments import split_segment
 from tests.parsers.conftest import manifest
@@ -282,3 +283,34 @@ def test_generated_transactions_identical(
 @given(st.lists(st.text(ALPHABET + "ABC:*?", max_size=30), max_size=12), delimiters(edifact=True))
 def test_any_text_any_delimiters_identical(texts: list[str], d: Delimiters) -> None:
     assert check(texts, d, None) or _may_decline(texts, d)
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.text(ALPHABET + "ABC:*?", min_size=1, max_size=30), min_size=1, max_size=8),
+    delimiters(edifact=True),
+    st.lists(st.integers(1, 6), min_size=1, max_size=4),
+)
+def test_element_values_are_el_of_the_split_segment(
+    texts: list[str], d: Delimiters, indexes: list[int]
+) -> None:
+    """element_values (keys without splitting) == keys_common.el of split_segment, or declines."""
+    texts = [t if k % 2 else "ISA" + d.element + t for k, t in enumerate(texts)]  # ISA: uncut
+    positions = list(range(len(texts)))[::-1]
+    got = core.element_values(
+        texts, positions, indexes, d.element, d.component, d.repetition, d.release
+    )
+    if got is None:  # only for texts with the release character
+        assert d.release is not None and any(d.release in t for t in texts)
+        return
+    want = [tuple(el(split_segment(texts[p], d), i) for i in indexes) for p in positions]
+    assert got == want
+
+
+def test_element_values_decline_what_python_reads() -> None:
+    """Out-of-range positions, index 0 (the tag) and released text are left to Python."""
+    args = ("*", ":", "^", None)
+    assert core.element_values(["REF*0F*1"], [1], [1], *args) is None
+    assert core.element_values(["REF*0F*1"], [0], [0], *args) is None
+    assert core.element_values(["REF*0F?*1"], [0], [1], "*", ":", "^", "?") is None
+    assert core.element_values(["REF*0F*1"], [0], [1, 2, 3], *args) == [("0F", "1", None)]

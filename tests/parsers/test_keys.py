@@ -7,12 +7,17 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate import generate_bytes
+from parsers.core_documents import LazySegments
 from parsers.keys import CPS_LEVELS, HL_LEVELS, MAX_TREE_DEPTH, build_hl_tree, extract_keys
+from parsers.keys_common import Tx, el
 from parsers.model import Delimiters, Segment, Transaction
 from parsers.segments import split_segment
 from tests.parsers._docfixtures import CORPUS, interchanges
+from tests.parsers.test_properties import delimiters
 
 X12 = Delimiters("*", ":", "~", "^")
 EDIFACT = Delimiters("+", ":", "'", None, "?", ".")
@@ -552,3 +557,37 @@ def test_856_hl_tree_of_a_generated_ship_notice() -> None:
     walk(tree["roots"], "")
     assert seen == {hid: (parent, level) for hid, parent, level in hls}
     assert {lvl for _, lvl in seen.values()} >= {"S", "O", "I"}
+
+
+@st.composite
+def _tagged_texts(draw: Any) -> tuple[Delimiters, str, str, str]:
+    """(delimiters, tag, segment text of that tag, a candidate qualifier) from a small alphabet."""
+    d = draw(delimiters(edifact=draw(st.booleans())))
+    tag = draw(st.sampled_from(["REF", "NM1", "ISA", "N"]))
+    seps = [d.element, d.component, d.repetition or "", d.release or ""]
+    alphabet = [c for c in ["0", "F", "A", *seps] if c]
+    body = draw(st.text(st.sampled_from(alphabet), max_size=12))
+    text = tag + (d.element + body if draw(st.booleans()) or body else "")
+    value = draw(st.sampled_from(["0F", "0", "F", "A0F", "0F0"]))
+    return d, tag, text, value
+
+
+@given(_tagged_texts())
+@settings(max_examples=400)
+def test_first_is_matches_el_of_the_split_segment(case: tuple[Delimiters, str, str, str]) -> None:
+    """LazySegments.first_is (the unsplit qualifier test of Tx.qualified) == el(split, 1) == q."""
+    d, tag, text, value = case
+    lazy = LazySegments([text], d)
+    assert lazy.first_is(0, tag, value) == (el(split_segment(text, d), 1) == value)
+
+
+def test_qualified_is_the_same_on_lazy_and_split_segments() -> None:
+    """Tx.qualified(_positions) picks the same REF*0F / NM1*IL on a real 834 either way."""
+    data, _ = generate_bytes(seed=3, mix="834=1", interchanges=1, transactions_per_interchange=1)
+    (ic,) = interchanges("generated.834", data)
+    tx = ic.transactions[0]
+    split = [split_segment(s, ic.delimiters) for s in tx.segments]
+    lazy, eager = Tx(LazySegments(tx.segments, ic.delimiters)), Tx(split)
+    for tag, q in (("REF", "0F"), ("NM1", "IL"), ("INS", "Y"), ("N1", "P5")):
+        assert lazy.qualified_positions(tag, q) == eager.qualified_positions(tag, q)
+    assert eager.qualified_positions("REF", "0F")  # the generated 834 has subscriber refs
