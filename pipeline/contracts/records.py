@@ -7,6 +7,7 @@ Schemas are in ``pipeline/contracts/schemas/``).
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -29,9 +30,30 @@ TRACKING_EVENTS = (
 )
 
 
+class _SecondCache:
+    """The ``YYYY-MM-DDTHH:MM:SS`` of the last second asked for (a worker stamps many per second)."""
+
+    __slots__ = ("second", "text")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.text = ""
+
+    def stamp(self, ns: int) -> str:
+        """RFC 3339 UTC with milliseconds (truncated, as ``isoformat``) of epoch nanoseconds."""
+        second, rest = divmod(ns, 1_000_000_000)
+        if second != self.second:
+            self.text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self.second = second
+        return f"{self.text}.{rest // 1_000_000:03d}Z"
+
+
+_NOW = _SecondCache()
+
+
 def now_rfc3339() -> str:
     """The current UTC time as RFC 3339 with milliseconds (``2026-11-26T04:00:00.123Z``)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _NOW.stamp(time.time_ns())
 
 
 def rfc3339(epoch: float) -> str:
