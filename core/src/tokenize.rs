@@ -225,6 +225,11 @@ fn valid_tag(x12: bool, tag: &str) -> bool {
 
 /// The interned envelope tag name, when `tag` is one.
 fn envelope_tag(x12: bool, tag: &str) -> Option<&'static str> {
+    // Most tags are not envelope tags: rule them out by their first letter, no comparison.
+    let first = *tag.as_bytes().first()?;
+    if (x12 && !matches!(first, b'I' | b'G' | b'S' | b'T')) || (!x12 && first != b'U') {
+        return None;
+    }
     let set: &[&'static str] = if x12 { &X12_ENVELOPE } else { &EDIFACT_ENVELOPE };
     set.iter().copied().find(|t| *t == tag)
 }
@@ -242,6 +247,11 @@ pub fn scan(syn: &Syntax, buf: &[u8], a: usize, b: usize, eof: bool) -> Scan {
         return out;
     }
     out.ascii = buf[p..b].is_ascii();
+    let printable_plain = (0x20..0x7f).all(|c| !syn.special[c]);
+    let guess = (b - p) / 24 + 1; // segments are rarely shorter: one allocation per column
+    out.starts.reserve(guess);
+    out.tposs.reserve(guess);
+    out.kinds.reserve(guess);
     let t = &syn.term[..];
     let lt = t.len();
     let mut consumed = p;
@@ -297,7 +307,7 @@ pub fn scan(syn: &Syntax, buf: &[u8], a: usize, b: usize, eof: bool) -> Scan {
         let (kind, tag) = if binary {
             (Kind::Binary, Cow::Owned(tag_of(syn, &latin1(raw))))
         } else {
-            segment(syn, raw, k, p, &mut out.probs)
+            segment(syn, raw, k, p, &mut out.probs, printable_plain)
         };
         if !valid_tag(syn.x12, &tag) {
             let t10 = prefix(&tag, 10);
@@ -347,6 +357,16 @@ fn tag_slice<'t>(syn: &Syntax, text: &'t str) -> &'t str {
     }
 }
 
+/// True when no byte of `raw` is `special` (the text is its bytes). With `printable_plain`
+/// (no printable ASCII byte is special) a branch-free range test over the whole segment,
+/// which the compiler vectorises, answers first; the table lookup decides otherwise.
+fn is_plain(syn: &Syntax, raw: &[u8], printable_plain: bool) -> bool {
+    if printable_plain && raw.iter().fold(0u8, |acc, &c| acc | u8::from(c.wrapping_sub(0x20) >= 0x5f)) == 0 {
+        return true;
+    }
+    !raw.iter().any(|&c| syn.special[c as usize])
+}
+
 /// The text kind and tag of non-binary segment `k` at `p`, noting its problems (`_segment_text`).
 fn segment<'r>(
     syn: &Syntax,
@@ -354,9 +374,17 @@ fn segment<'r>(
     k: usize,
     p: usize,
     probs: &mut Vec<Problem>,
+    printable_plain: bool,
 ) -> (Kind, Cow<'r, str>) {
-    if !raw.iter().any(|&c| syn.special[c as usize]) {
-        // The common case: ASCII, no control byte, no line break to strip: the text is the bytes.
+    if is_plain(syn, raw, printable_plain) {
+        // The common case: ASCII, no control byte, no line break to strip: the text is the
+        // bytes, and only the tag is read here (up to the one-byte element separator).
+        if let [e] = syn.elem[..] {
+            if e.is_ascii() {
+                let end = memchr::memchr(e, raw).unwrap_or(raw.len());
+                return (Kind::Ascii, Cow::Borrowed(std::str::from_utf8(&raw[..end]).unwrap_or("")));
+            }
+        }
         let text = std::str::from_utf8(raw).unwrap_or("");
         return (Kind::Ascii, Cow::Borrowed(tag_slice(syn, text)));
     }
@@ -419,7 +447,9 @@ fn ctrl_problem(syn: &Syntax, k: usize, p: usize, text: &str) -> Problem {
 /// True when a BIN or BDS segment (tag + element separator) starts at `p`.
 fn is_binary_start(syn: &Syntax, buf: &[u8], p: usize) -> bool {
     let Some(rest) = buf.get(p..) else { return false };
-    (rest.starts_with(b"BIN") || rest.starts_with(b"BDS")) && starts_with_at(buf, p + 3, &syn.elem)
+    rest.first() == Some(&b'B')
+        && (rest.starts_with(b"BIN") || rest.starts_with(b"BDS"))
+        && starts_with_at(buf, p + 3, &syn.elem)
 }
 
 /// Where a binary segment ends.
