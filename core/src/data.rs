@@ -6,11 +6,10 @@
 //! live in an arena until the end. Python's `parsers/data.py` is the specification:
 //! each function here names the one it mirrors.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::body::{Cut, El, Segs};
-use crate::dict::{Child, Dict, ElemSpec, LoopDef, Render, SegSpec};
+use crate::dict::{Child, Dict, ElemSpec, HashMap, LoopDef, Render, SegSpec};
 use crate::json::{write_key, write_str, write_uint};
 
 /// A value Python handles in a way not reproduced here (a non-ASCII date or time).
@@ -337,7 +336,7 @@ struct Frame<'d> {
 impl<'d> Frame<'d> {
     fn new(def: Option<&'d LoopDef>, obj: usize) -> Self {
         let empty: Rc<str> = Rc::from("");
-        Frame { def, obj, pos: None, last: empty.clone(), base: empty, next: HashMap::new() }
+        Frame { def, obj, pos: None, last: empty.clone(), base: empty, next: HashMap::default() }
     }
 }
 

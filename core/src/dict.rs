@@ -6,8 +6,14 @@
 //! children, an empty sub-loop, element keys not ending in their position, ...)
 //! is kept but marked unsupported, and `render_body` declines with it.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// The hash maps and sets of the dictionary and `data`: foldhash, randomly seeded per
+/// process (keys come from partner input, so a fixed seed would invite collisions),
+/// several times faster than std's SipHash on these short keys.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`HashMap`].
+pub type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// How `data` renders a simple value (`ElementSpec.render`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,10 +230,10 @@ mod tests {
 
     #[test]
     fn empty_sub_loop_unsupported() {
-        let inner = LoopDef { key: "x_1_loop".into(), children: vec![], index: HashMap::new(), rewind: vec![] };
-        let root = LoopDef { key: "".into(), children: vec![Child::Loop(inner)], index: HashMap::new(), rewind: vec![] };
+        let inner = LoopDef { key: "x_1_loop".into(), children: vec![], index: HashMap::default(), rewind: vec![] };
+        let root = LoopDef { key: "".into(), children: vec![Child::Loop(inner)], index: HashMap::default(), rewind: vec![] };
         assert!(!Dict::new(root, false).supported);
-        let root = LoopDef { key: "".into(), children: vec![], index: HashMap::new(), rewind: vec![] };
+        let root = LoopDef { key: "".into(), children: vec![], index: HashMap::default(), rewind: vec![] };
         assert!(Dict::new(root, false).supported);
     }
 }

@@ -3,7 +3,6 @@
 //! No `unsafe` here; a Rust panic becomes a Python exception (PyO3's guard), and the
 //! Python caller (`parsers/accel.py`) never lets one reach the user: errors are values.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use pyo3::exceptions::PyIndexError;
@@ -11,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
 use crate::body::{self, Delims};
-use crate::dict::{Child, Dict, ElemSpec, LoopDef, Qualifier, Render, SegSpec};
+use crate::dict::{Child, Dict, ElemSpec, HashMap, HashSet, LoopDef, Qualifier, Render, SegSpec};
 use crate::split::{split, Element};
 use crate::tokenize::{self, Codec, Kind, Msg, Scan, Syntax};
 
@@ -257,7 +256,7 @@ impl Reader {
         let d = if obj.is_none() || !obj.is_truthy()? {
             None
         } else {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for item in obj.call_method0("items")?.try_iter()? {
                 let (k, v): (String, String) = item?.extract()?;
                 map.insert(k, v);
@@ -274,7 +273,7 @@ impl Reader {
         if let Some(c) = self.codes.get(&id) {
             return Ok(c.clone());
         }
-        let mut set = HashSet::new();
+        let mut set = HashSet::default();
         for item in obj.try_iter()? {
             set.insert(item?.extract::<String>()?);
         }
@@ -346,7 +345,7 @@ impl Reader {
         let key: Arc<str> = obj.getattr("key")?.extract::<String>()?.into();
         if depth > MAX_READ_DEPTH {
             self.ok = false;
-            return Ok(LoopDef { key, children: Vec::new(), index: HashMap::new(), rewind: Vec::new() });
+            return Ok(LoopDef { key, children: Vec::new(), index: HashMap::default(), rewind: Vec::new() });
         }
         let mut children = Vec::new();
         for c in obj.getattr("children")?.try_iter()? {
@@ -357,7 +356,7 @@ impl Reader {
                 Child::Seg(self.segment(&c)?)
             });
         }
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for item in obj.getattr("index")?.call_method0("items")?.try_iter()? {
             let (tag, idx): (String, Bound<'_, PyAny>) = item?.extract()?;
             index.insert(tag, self.indexes(&idx)?);
@@ -454,7 +453,7 @@ fn render_body<'py>(
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict.as_deref(), with_data)))
     });
     let Ok(Some(b)) = got else { return Ok(None) };
-    let mut cache: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
+    let mut cache: HashMap<&str, Bound<'py, PyString>> = HashMap::default();
     let tags = PyList::empty(py);
     for t in &b.tags {
         let s = cache.entry(t).or_insert_with(|| PyString::intern(py, t));
