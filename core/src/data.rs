@@ -201,19 +201,42 @@ fn write_rep_item(out: &mut Vec<u8>, spec: Option<&ElemSpec>, r: &[&str]) -> R<(
     }
 }
 
+/// Components kept on the stack up to this many (more: a Vec).
+const STACK_PARTS: usize = 16;
+
+/// Call `f` with `text.split(sep)` as a slice, without allocating for a short split.
+fn with_parts<T>(text: &str, sep: char, f: impl FnOnce(&[&str]) -> T) -> T {
+    let mut arr = [""; STACK_PARTS];
+    let mut n = 0;
+    let mut it = text.split(sep);
+    for p in it.by_ref() {
+        match arr.get_mut(n) {
+            Some(slot) => *slot = p,
+            None => {
+                let mut v: Vec<&str> = arr.to_vec();
+                v.push(p);
+                v.extend(it);
+                return f(&v);
+            }
+        }
+        n += 1;
+    }
+    f(arr.get(..n).unwrap_or(&[]))
+}
+
 /// `_value`: one element (simple, composite object, or an array of repetitions).
 fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>, cut: Cut) -> R<()> {
     match raw {
         El::S(s) if spec.is_some_and(|x| x.components.is_some()) => write_composite(out, spec, &[s]),
         El::S(s) => write_simple(out, spec, s),
-        El::C(c) => write_composite(out, spec, &c.split(cut.comp).collect::<Vec<_>>()),
+        El::C(c) => with_parts(c, cut.comp, |parts| write_composite(out, spec, parts)),
         El::R(reps) => {
             out.push(b'[');
             for (j, r) in reps.split(cut.rep).enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                write_rep_item(out, spec, &r.split(cut.comp).collect::<Vec<_>>())?;
+                with_parts(r, cut.comp, |parts| write_rep_item(out, spec, parts))?;
             }
             out.push(b']');
             Ok(())
@@ -292,25 +315,62 @@ enum Slot {
 /// Objects with more keys than this get a hash index.
 const LINEAR: usize = 8;
 
-/// A loop object under construction: keys in insertion order (a Python dict).
-#[derive(Default, Debug)]
-struct Obj {
-    entries: Vec<(Rc<str>, Slot)>,
-    map: HashMap<Rc<str>, usize>,
+/// A key of a loop object: borrowed from the dictionary or the input (no allocation),
+/// or a made `_n` key. Hashes and compares as its text.
+#[derive(Clone, Debug)]
+enum Key<'x> {
+    B(&'x str),
+    O(Rc<str>),
 }
 
-impl Obj {
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::B(s) => s,
+            Key::O(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h);
+    }
+}
+
+impl std::borrow::Borrow<str> for Key<'_> {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// A loop object under construction: keys in insertion order (a Python dict).
+#[derive(Default, Debug)]
+struct Obj<'x> {
+    entries: Vec<(Key<'x>, Slot)>,
+    map: HashMap<Key<'x>, usize>,
+}
+
+impl<'x> Obj<'x> {
     /// The entry index of `key`.
     fn find(&self, key: &str) -> Option<usize> {
         if self.map.is_empty() {
-            self.entries.iter().position(|(k, _)| &**k == key)
+            self.entries.iter().position(|(k, _)| k.as_str() == key)
         } else {
             self.map.get(key).copied()
         }
     }
 
     /// Add a new key (not present) at the end.
-    fn push(&mut self, key: Rc<str>, slot: Slot) {
+    fn push(&mut self, key: Key<'x>, slot: Slot) {
         self.entries.push((key.clone(), slot));
         let n = self.entries.len();
         if n > LINEAR {
@@ -324,19 +384,18 @@ impl Obj {
 }
 
 /// `_Frame`: one open loop instance (or the bare root) while matching.
-struct Frame<'d> {
-    def: Option<&'d LoopDef>,
+struct Frame<'x> {
+    def: Option<&'x LoopDef>,
     obj: usize,
     pos: Option<usize>,
-    last: Rc<str>,
-    base: Rc<str>,
-    next: HashMap<Rc<str>, usize>,
+    last: Key<'x>,
+    base: &'x str,
+    next: HashMap<&'x str, usize>,
 }
 
-impl<'d> Frame<'d> {
-    fn new(def: Option<&'d LoopDef>, obj: usize) -> Self {
-        let empty: Rc<str> = Rc::from("");
-        Frame { def, obj, pos: None, last: empty.clone(), base: empty, next: HashMap::default() }
+impl<'x> Frame<'x> {
+    fn new(def: Option<&'x LoopDef>, obj: usize) -> Self {
+        Frame { def, obj, pos: None, last: Key::B(""), base: "", next: HashMap::default() }
     }
 }
 
@@ -349,10 +408,12 @@ pub fn suffixed(key: &str, n: usize) -> String {
 }
 
 /// `_put`: add `item` under `key`, keeping input order (a fresh `_n` key if needed).
-fn put(objs: &mut [Obj], frame: &mut Frame<'_>, key: &str, item: Item, single: bool) -> R<()> {
+fn put<'x>(objs: &mut [Obj<'x>], frame: &mut Frame<'x>, key: &'x str, item: Item, single: bool) -> R<()> {
     let obj = objs.get_mut(frame.obj).ok_or(Decline)?;
-    let key: Rc<str> = if key == &*frame.base {
-        frame.last.clone()
+    // Only a repeat of the frame's last key can already be present; the other two are new.
+    let (key, at) = if key == frame.base {
+        let at = obj.find(frame.last.as_str());
+        (frame.last.clone(), at)
     } else if obj.find(key).is_some() {
         let mut n = frame.next.get(key).copied().unwrap_or(2);
         let mut s = suffixed(key, n);
@@ -360,14 +421,14 @@ fn put(objs: &mut [Obj], frame: &mut Frame<'_>, key: &str, item: Item, single: b
             n += 1;
             s = suffixed(key, n);
         }
-        frame.base = Rc::from(key);
-        frame.next.insert(frame.base.clone(), n + 1);
-        Rc::from(s)
+        frame.base = key;
+        frame.next.insert(key, n + 1);
+        (Key::O(Rc::from(s)), None)
     } else {
-        frame.base = Rc::from(key);
-        frame.base.clone()
+        frame.base = key;
+        (Key::B(key), None)
     };
-    match obj.find(&key) {
+    match at {
         None => obj.push(key.clone(), if single { Slot::One(item) } else { Slot::Many(vec![item]) }),
         Some(j) => {
             let slot = &mut obj.entries.get_mut(j).ok_or(Decline)?.1;
@@ -406,7 +467,7 @@ fn first_of(c: &Child) -> Option<&SegSpec> {
 struct Matcher<'d> {
     qualified: bool,
     cut: Cut,
-    objs: Vec<Obj>,
+    objs: Vec<Obj<'d>>,
     stack: Vec<Frame<'d>>,
     buf: Vec<u8>,
 }
@@ -436,7 +497,7 @@ impl<'d> Matcher<'d> {
     }
 
     /// `Matcher.add`: place one segment.
-    fn add(&mut self, seg: &[El<'_>], tag: &str) -> R<()> {
+    fn add(&mut self, seg: &[El<'_>], tag: &'d str) -> R<()> {
         if !self.qualified {
             let top = self.stack.last().ok_or(Decline)?;
             if let Some(i) = Self::find(top, tag, seg, false, self.cut) {
@@ -490,7 +551,7 @@ impl<'d> Matcher<'d> {
     }
 
     /// `Matcher._unexpected` / `_bare`: under its tag (or `invalid_tag`), in input order.
-    fn unexpected(&mut self, seg: &[El<'_>], tag: &str) -> R<()> {
+    fn unexpected(&mut self, seg: &[El<'_>], tag: &'d str) -> R<()> {
         let ok = valid_tag(tag);
         let item = self.write(None, seg, if ok { None } else { Some(tag) })?;
         let frame = self.stack.last_mut().ok_or(Decline)?;
@@ -506,7 +567,7 @@ impl<'d> Matcher<'d> {
 }
 
 /// Write one placed item.
-fn write_item(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], item: Item, parent: usize) -> R<()> {
+fn write_item(out: &mut Vec<u8>, objs: &[Obj<'_>], buf: &[u8], item: Item, parent: usize) -> R<()> {
     match item {
         Item::Seg(a, b) => out.extend_from_slice(buf.get(a..b).ok_or(Decline)?),
         // A loop object is always made after its parent: ids grow inward, so this ends.
@@ -517,14 +578,14 @@ fn write_item(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], item: Item, parent: u
 }
 
 /// Write loop object `id` (recursion depth is the dictionary's loop depth, checked).
-fn write_obj(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], id: usize) -> R<()> {
+fn write_obj(out: &mut Vec<u8>, objs: &[Obj<'_>], buf: &[u8], id: usize) -> R<()> {
     let obj = objs.get(id).ok_or(Decline)?;
     out.push(b'{');
     for (n, (key, slot)) in obj.entries.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
-        write_key(out, key);
+        write_key(out, key.as_str());
         match slot {
             Slot::One(item) => write_item(out, objs, buf, *item, id)?,
             Slot::Many(items) => {
@@ -544,7 +605,7 @@ fn write_obj(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], id: usize) -> R<()> {
 }
 
 /// `build_data(dictionary, segments)` as orjson bytes (positional when no dictionary).
-pub fn build(dict: Option<&Dict>, segs: &Segs<'_>) -> R<Vec<u8>> {
+pub fn build<'x>(dict: Option<&'x Dict>, segs: &Segs<'x>) -> R<Vec<u8>> {
     let hint = segs.len() * 64;
     let mut m = Matcher::new(dict.map(|d| &d.root), dict.is_some_and(|d| d.qualified), segs.cut, hint);
     for i in 0..segs.len() {

@@ -24,12 +24,59 @@ const ESCAPE: [u8; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// A u64 with `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    (b as u64) * 0x0101_0101_0101_0101
+}
+
+/// Nonzero when some byte of `w` is below 0x20 or is `"` or `\` (no false negatives;
+/// a false positive only past a true one, so zero means none).
+#[inline]
+fn needs_escape(w: u64) -> u64 {
+    const HI: u64 = splat(0x80);
+    let ctrl = w.wrapping_sub(splat(0x20)) & !w;
+    let (q, bs) = (w ^ splat(b'"'), w ^ splat(b'\\'));
+    let quote = q.wrapping_sub(splat(1)) & !q;
+    let back = bs.wrapping_sub(splat(1)) & !bs;
+    (ctrl | quote | back) & HI
+}
+
+/// The index of the first byte of `bytes` needing an escape (`bytes.len()` if none):
+/// eight bytes at a time, then byte by byte from the word holding it.
+#[inline]
+fn first_escape(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let Ok(a) = <[u8; 8]>::try_from(w) else { break };
+        if needs_escape(u64::from_le_bytes(a)) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if ESCAPE[b as usize] != 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// Append `s` as a JSON string (quotes included).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let first = first_escape(bytes);
+    if first == bytes.len() {
+        // the common case: nothing to escape, one copy
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         let e = ESCAPE[b as usize];
         if e == 0 {
             continue;
@@ -102,6 +149,29 @@ mod tests {
         assert_eq!(s("\u{0}\u{1f}\u{b}"), r#""\u0000\u001f\u000b""#);
         assert_eq!(s("/\u{7f}é€😀"), "\"/\u{7f}é€😀\"");
         assert_eq!(s("x\ny"), r#""x\ny""#);
+        // the word-at-a-time scan: every escape at every offset of long strings
+        for c in (0u8..0x80).chain([0xc3]) {
+            for at in 0..20 {
+                let mut v = vec![b'a'; 20];
+                v[at] = c;
+                if c == 0xc3 {
+                    v.insert(at + 1, 0xa9);
+                }
+                let t = String::from_utf8(v).unwrap_or_default();
+                let slow: String = t.chars().map(|ch| match ch {
+                    '"' => "\\\"".to_owned(),
+                    '\\' => "\\\\".to_owned(),
+                    '\u{8}' => "\\b".to_owned(),
+                    '\t' => "\\t".to_owned(),
+                    '\n' => "\\n".to_owned(),
+                    '\u{c}' => "\\f".to_owned(),
+                    '\r' => "\\r".to_owned(),
+                    ch if (ch as u32) < 0x20 => format!("\\u{:04x}", ch as u32),
+                    ch => ch.to_string(),
+                }).collect();
+                assert_eq!(s(&t), format!("\"{slow}\""), "{c} at {at}");
+            }
+        }
     }
 
     #[test]
