@@ -11,6 +11,7 @@ use std::rc::Rc;
 use crate::body::{Cut, El, Segs};
 use crate::dict::{Child, Dict, ElemSpec, HashMap, LoopDef, Render, SegSpec};
 use crate::json::{write_key, write_str, write_uint};
+use crate::split::split_char;
 
 /// A value Python handles in a way not reproduced here (a non-ASCII date or time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +209,7 @@ const STACK_PARTS: usize = 16;
 fn with_parts<T>(text: &str, sep: char, f: impl FnOnce(&[&str]) -> T) -> T {
     let mut arr = [""; STACK_PARTS];
     let mut n = 0;
-    let mut it = text.split(sep);
+    let mut it = split_char(text, sep);
     for p in it.by_ref() {
         match arr.get_mut(n) {
             Some(slot) => *slot = p,
@@ -232,7 +233,7 @@ fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>, cut: Cu
         El::C(c) => with_parts(c, cut.comp, |parts| write_composite(out, spec, parts)),
         El::R(reps) => {
             out.push(b'[');
-            for (j, r) in reps.split(cut.rep).enumerate() {
+            for (j, r) in split_char(reps, cut.rep).enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
@@ -448,7 +449,7 @@ fn qual_ok(spec: &SegSpec, seg: &[El<'_>], cut: Cut) -> bool {
     let v = match seg.get(q.pos) {
         None => return false,
         Some(El::S(s)) => *s,
-        Some(El::C(c)) if q.comp => c.split(cut.comp).next().unwrap_or(""),
+        Some(El::C(c)) if q.comp => split_char(c, cut.comp).next().unwrap_or(""),
         Some(El::R(_)) if q.comp => "",
         Some(_) => return false,
     };

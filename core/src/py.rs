@@ -411,6 +411,21 @@ fn delims(element: &str, component: &str, repetition: Option<&str>, release: Opt
     Some(Delims { element: one_char(element)?, component: one_char(component)?, repetition, release })
 }
 
+/// A tag of at most 7 bytes as one u64 (its bytes, its length in the top byte).
+fn pack_tag(t: &str) -> Option<u64> {
+    let b = t.as_bytes();
+    if b.len() > 7 {
+        return None;
+    }
+    let mut a = [0u8; 8];
+    a.get_mut(..b.len())?.copy_from_slice(b);
+    a[7] = b.len() as u8;
+    Some(u64::from_le_bytes(a))
+}
+
+/// Bodies with more segments than this are rendered without the GIL.
+const DETACH_SEGMENTS: usize = 2000;
+
 /// `(tags, segments_json, ends, data_json)` of one transaction's segment texts, or None.
 ///
 /// Byte-identical to `orjson.dumps` of Python's `split_segment` results and of
@@ -446,25 +461,42 @@ fn render_body<'py>(
         let Ok(t) = s.to_str() else { return Ok(None) };
         strs.push(t);
     }
-    let dict = dictionary.map(|c| c.get().dict.clone());
-    // The texts stay alive (`items`) and immutable: the work runs without the GIL. A panic
-    // would be a bug of the core: caught, it becomes None and Python renders instead.
-    let got = py.detach(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict.as_deref(), with_data)))
-    });
+    let dict = dictionary.map(|c| c.get().dict.as_ref());
+    // A panic would be a bug of the core: caught, it becomes None and Python renders instead.
+    let run = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict, with_data)));
+    // The texts stay alive (`items`) and immutable: a large body runs without the GIL. A
+    // small one keeps it: releasing and taking it back costs more than its work would let
+    // other threads do.
+    let got = if strs.len() > DETACH_SEGMENTS { py.detach(run) } else { run() };
     let Ok(Some(b)) = got else { return Ok(None) };
-    let mut cache: HashMap<&str, Bound<'py, PyString>> = HashMap::default();
-    let tags = PyList::empty(py);
-    for t in &b.tags {
-        let s = cache.entry(t).or_insert_with(|| PyString::intern(py, t));
-        tags.append(s.clone())?;
+    // Tags repeat: one (interned) string per distinct tag, found by a linear search over
+    // tags packed in a u64 (bytes and length; longer tags are not cached).
+    let mut seen: Vec<(u64, Bound<'py, PyString>)> = Vec::with_capacity(32);
+    let mut tags = Vec::with_capacity(b.tags.len());
+    for &t in &b.tags {
+        let key = pack_tag(t);
+        let hit = key.and_then(|k| seen.iter().find(|(x, _)| *x == k));
+        let s = match hit {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = PyString::intern(py, t);
+                if let Some(k) = key.filter(|_| seen.len() < 64) {
+                    seen.push((k, s.clone()));
+                }
+                s
+            }
+        };
+        tags.push(s);
     }
-    let mut ends = Vec::with_capacity(b.ends.len() * 4);
-    for e in &b.ends {
-        ends.extend_from_slice(&e.to_le_bytes());
-    }
+    let tags = PyList::new(py, tags)?;
+    let ends = PyBytes::new_with(py, b.ends.len() * 4, |buf| {
+        for (dst, e) in buf.chunks_exact_mut(4).zip(&b.ends) {
+            dst.copy_from_slice(&e.to_le_bytes());
+        }
+        Ok(())
+    })?;
     let data = b.data.as_deref().map(|x| PyBytes::new(py, x));
-    Ok(Some((tags, PyBytes::new(py, &b.segments), PyBytes::new(py, &ends), data).into_pyobject(py)?))
+    Ok(Some((tags, PyBytes::new(py, &b.segments), ends, data).into_pyobject(py)?))
 }
 
 /// The compiled parser core of edi-mesh.
