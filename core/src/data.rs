@@ -174,7 +174,7 @@ fn write_composite(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &[&str]) -> 
         }
         let cs = comps.and_then(|c| c.get(i));
         match cs {
-            Some(cs) => write_key(out, &cs.key),
+            Some(cs) => out.extend_from_slice(&cs.key_json),
             None => write_pos_key(out, b"component_", i + 1),
         }
         match (&iso, i) {
@@ -274,7 +274,7 @@ pub fn write_segment_object(out: &mut Vec<u8>, spec: Option<&SegSpec>, seg: &[El
                 }
             }
             Some(es) => {
-                write_key(out, &es.key);
+                out.extend_from_slice(&es.key_json);
                 match raw {
                     El::S(s) if es.components.is_none() => write_simple(out, Some(es), s)?,
                     _ => write_value(out, Some(es), raw, cut)?,

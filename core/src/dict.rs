@@ -41,12 +41,21 @@ impl Render {
 #[derive(Clone, Debug)]
 pub struct ElemSpec {
     pub key: Arc<str>,
+    /// `key` as written before its value: the JSON string and its colon ([`key_json`]).
+    pub key_json: Box<[u8]>,
     /// `ref == "C507"` (the EDIFACT date/time composite).
     pub c507: bool,
     pub render: Render,
     /// Code titles; None when the Python mapping is None or empty.
     pub descriptions: Option<Arc<HashMap<String, String>>>,
     pub components: Option<Vec<ElemSpec>>,
+}
+
+/// `"key":` as JSON bytes, computed once per element spec instead of once per value.
+pub fn key_json(key: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(key.len() + 3);
+    crate::json::write_key(&mut out, key);
+    out.into_boxed_slice()
 }
 
 /// The qualifier telling twins apart: (element position, in first component, codes).
@@ -155,7 +164,7 @@ fn loop_ok(l: &LoopDef, depth: usize) -> bool {
 /// qualifier, an `N1` loop with a nested `LIN` loop, a DTM with a C507 composite,
 /// `SE`. Keys, codes and render kinds are like the shipped ones.
 pub fn sample() -> Dict {
-    let el = |key: &str, render: Render| ElemSpec { key: key.into(), c507: false, render, descriptions: None, components: None };
+    let el = |key: &str, render: Render| ElemSpec { key: key.into(), key_json: key_json(key), c507: false, render, descriptions: None, components: None };
     let coded = |key: &str, codes: &[(&str, &str)]| ElemSpec {
         descriptions: Some(Arc::new(codes.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect())),
         ..el(key, Render::Coded)
@@ -176,6 +185,7 @@ pub fn sample() -> Dict {
     ref2.qualifier = qual(&["BY", ""]);
     let c507 = ElemSpec {
         key: "period_01".into(),
+        key_json: key_json("period_01"),
         c507: true,
         render: Render::Text,
         descriptions: None,

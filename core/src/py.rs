@@ -294,8 +294,10 @@ impl Reader {
         } else {
             Some(comps.try_iter()?.map(|c| self.element(&c?)).collect::<PyResult<Vec<_>>>()?)
         };
+        let key = obj.getattr("key")?.extract::<String>()?;
         Ok(ElemSpec {
-            key: obj.getattr("key")?.extract::<String>()?.into(),
+            key_json: crate::dict::key_json(&key),
+            key: key.into(),
             c507: obj.getattr("ref")?.eq("C507")?,
             render,
             descriptions: self.descriptions(&obj.getattr("descriptions")?)?,
