@@ -41,26 +41,41 @@ fn needs_escape(w: u64) -> u64 {
     (ctrl | quote | back) & HI
 }
 
-/// The index of the first byte of `bytes` needing an escape (`bytes.len()` if none):
-/// eight bytes at a time, then byte by byte from the word holding it.
+/// Little-endian u32 / u64 of the first bytes of a slice (0 when too short: never reached).
 #[inline]
-fn first_escape(bytes: &[u8]) -> usize {
-    let mut i = 0;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let Ok(a) = <[u8; 8]>::try_from(w) else { break };
-        if needs_escape(u64::from_le_bytes(a)) != 0 {
-            break;
+fn le4(b: &[u8]) -> u64 {
+    b.get(..4).and_then(|x| <[u8; 4]>::try_from(x).ok()).map_or(0, |x| u32::from_le_bytes(x) as u64)
+}
+
+#[inline]
+fn le8(b: &[u8]) -> u64 {
+    b.get(..8).and_then(|x| <[u8; 8]>::try_from(x).ok()).map_or(0, u64::from_le_bytes)
+}
+
+/// True when some byte of `bytes` needs an escape: whole words, the last one overlapping
+/// (short strings as two overlapping halves), so no byte-by-byte loop.
+#[inline]
+fn any_escape(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let w = match n {
+        0 => return false,
+        1..=3 => {
+            // every byte lands in the word (some twice): presence is exact
+            let (x, y, z) = (bytes[0] as u64, bytes[n / 2] as u64, bytes[n - 1] as u64);
+            x | y << 8 | z << 16 | x << 24 | x << 32 | x << 40 | x << 48 | x << 56
         }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if ESCAPE[b as usize] != 0 {
-            break;
+        4..=8 => le4(bytes) | le4(bytes.get(n - 4..).unwrap_or(&[])) << 32,
+        _ => {
+            let mut acc = 0;
+            let mut i = 0;
+            while i + 8 < n {
+                acc |= needs_escape(le8(bytes.get(i..).unwrap_or(&[])));
+                i += 8;
+            }
+            return acc != 0 || needs_escape(le8(bytes.get(n - 8..).unwrap_or(&[]))) != 0;
         }
-        i += 1;
-    }
-    i
+    };
+    needs_escape(w) != 0
 }
 
 /// Append `s` as a JSON string (quotes included).
@@ -68,15 +83,14 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let first = first_escape(bytes);
-    if first == bytes.len() {
+    if !any_escape(bytes) {
         // the common case: nothing to escape, one copy
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
     }
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
+    for (i, &b) in bytes.iter().enumerate() {
         let e = ESCAPE[b as usize];
         if e == 0 {
             continue;
@@ -151,8 +165,8 @@ mod tests {
         assert_eq!(s("x\ny"), r#""x\ny""#);
         // the word-at-a-time scan: every escape at every offset of long strings
         for c in (0u8..0x80).chain([0xc3]) {
-            for at in 0..20 {
-                let mut v = vec![b'a'; 20];
+            for (len, at) in (1..21).flat_map(|n| (0..n).map(move |a| (n, a))) {
+                let mut v = vec![b'a'; len];
                 v[at] = c;
                 if c == 0xc3 {
                     v.insert(at + 1, 0xa9);
