@@ -306,12 +306,26 @@ enum Item {
     Loop(usize),
 }
 
-/// A loop object's value under one key: alone (`single`) or an array.
+/// A loop object's value under one key: alone (`single`) or an array, the array's
+/// items a chain in [`Links`] (first, last): no Vec per key.
 #[derive(Debug)]
 enum Slot {
     One(Item),
-    Many(Vec<Item>),
+    Many(usize, usize),
 }
+
+/// The arrays' items of all loop objects: (item, index of the next one or [`END`]).
+type Links = Vec<(Item, usize)>;
+
+/// The end of a chain in [`Links`].
+const END: usize = usize::MAX;
+
+/// Start a chain of one item.
+fn link(links: &mut Links, item: Item) -> usize {
+    links.push((item, END));
+    links.len() - 1
+}
+
 
 /// Objects with more keys than this get a hash index.
 const LINEAR: usize = 8;
@@ -409,7 +423,7 @@ pub fn suffixed(key: &str, n: usize) -> String {
 }
 
 /// `_put`: add `item` under `key`, keeping input order (a fresh `_n` key if needed).
-fn put<'x>(objs: &mut [Obj<'x>], frame: &mut Frame<'x>, key: &'x str, item: Item, single: bool) -> R<()> {
+fn put<'x>(objs: &mut [Obj<'x>], links: &mut Links, frame: &mut Frame<'x>, key: &'x str, item: Item, single: bool) -> R<()> {
     let obj = objs.get_mut(frame.obj).ok_or(Decline)?;
     // Only a repeat of the frame's last key can already be present; the other two are new.
     let (key, at) = if key == frame.base {
@@ -430,12 +444,28 @@ fn put<'x>(objs: &mut [Obj<'x>], frame: &mut Frame<'x>, key: &'x str, item: Item
         (Key::B(key), None)
     };
     match at {
-        None => obj.push(key.clone(), if single { Slot::One(item) } else { Slot::Many(vec![item]) }),
+        None => {
+            let slot = if single {
+                Slot::One(item)
+            } else {
+                let k = link(links, item);
+                Slot::Many(k, k)
+            };
+            obj.push(key.clone(), slot);
+        }
         Some(j) => {
             let slot = &mut obj.entries.get_mut(j).ok_or(Decline)?.1;
+            let k = link(links, item);
             match slot {
-                Slot::Many(v) => v.push(item),
-                Slot::One(cur) => *slot = Slot::Many(vec![*cur, item]),
+                Slot::Many(_, last) => {
+                    links.get_mut(*last).ok_or(Decline)?.1 = k;
+                    *last = k;
+                }
+                Slot::One(cur) => {
+                    let first = links.len();
+                    links.push((*cur, k));
+                    *slot = Slot::Many(first, k);
+                }
             }
         }
     }
@@ -469,6 +499,7 @@ struct Matcher<'d> {
     qualified: bool,
     cut: Cut,
     objs: Vec<Obj<'d>>,
+    links: Links,
     stack: Vec<Frame<'d>>,
     buf: Vec<u8>,
 }
@@ -479,6 +510,7 @@ impl<'d> Matcher<'d> {
             qualified,
             cut,
             objs: vec![Obj::default()],
+            links: Vec::with_capacity(hint / 64),
             stack: vec![Frame::new(root, 0)],
             buf: Vec::with_capacity(hint),
         }
@@ -537,13 +569,13 @@ impl<'d> Matcher<'d> {
                 Child::Seg(s) => {
                     let item = self.write(Some(s), seg, None)?;
                     let frame = self.stack.last_mut().ok_or(Decline)?;
-                    return put(&mut self.objs, frame, &s.key, item, s.single);
+                    return put(&mut self.objs, &mut self.links, frame, &s.key, item, s.single);
                 }
                 Child::Loop(l) => {
                     let id = self.objs.len();
                     self.objs.push(Obj::default());
                     let frame = self.stack.last_mut().ok_or(Decline)?;
-                    put(&mut self.objs, frame, &l.key, Item::Loop(id), false)?;
+                    put(&mut self.objs, &mut self.links, frame, &l.key, Item::Loop(id), false)?;
                     self.stack.push(Frame::new(Some(l), id));
                     i = 0;
                 }
@@ -556,30 +588,30 @@ impl<'d> Matcher<'d> {
         let ok = valid_tag(tag);
         let item = self.write(None, seg, if ok { None } else { Some(tag) })?;
         let frame = self.stack.last_mut().ok_or(Decline)?;
-        put(&mut self.objs, frame, if ok { tag } else { "invalid_tag" }, item, false)
+        put(&mut self.objs, &mut self.links, frame, if ok { tag } else { "invalid_tag" }, item, false)
     }
 
     /// The tree as JSON (`finish` then `orjson.dumps`).
     fn finish(self) -> R<Vec<u8>> {
         let mut out = Vec::with_capacity(self.buf.len() + self.buf.len() / 8 + 16);
-        write_obj(&mut out, &self.objs, &self.buf, 0)?;
+        write_obj(&mut out, &self.objs, &self.links, &self.buf, 0)?;
         Ok(out)
     }
 }
 
 /// Write one placed item.
-fn write_item(out: &mut Vec<u8>, objs: &[Obj<'_>], buf: &[u8], item: Item, parent: usize) -> R<()> {
+fn write_item(out: &mut Vec<u8>, objs: &[Obj<'_>], links: &Links, buf: &[u8], item: Item, parent: usize) -> R<()> {
     match item {
         Item::Seg(a, b) => out.extend_from_slice(buf.get(a..b).ok_or(Decline)?),
         // A loop object is always made after its parent: ids grow inward, so this ends.
-        Item::Loop(id) if id > parent => write_obj(out, objs, buf, id)?,
+        Item::Loop(id) if id > parent => write_obj(out, objs, links, buf, id)?,
         Item::Loop(_) => return Err(Decline),
     }
     Ok(())
 }
 
 /// Write loop object `id` (recursion depth is the dictionary's loop depth, checked).
-fn write_obj(out: &mut Vec<u8>, objs: &[Obj<'_>], buf: &[u8], id: usize) -> R<()> {
+fn write_obj(out: &mut Vec<u8>, objs: &[Obj<'_>], links: &Links, buf: &[u8], id: usize) -> R<()> {
     let obj = objs.get(id).ok_or(Decline)?;
     out.push(b'{');
     for (n, (key, slot)) in obj.entries.iter().enumerate() {
@@ -588,14 +620,17 @@ fn write_obj(out: &mut Vec<u8>, objs: &[Obj<'_>], buf: &[u8], id: usize) -> R<()
         }
         write_key(out, key.as_str());
         match slot {
-            Slot::One(item) => write_item(out, objs, buf, *item, id)?,
-            Slot::Many(items) => {
+            Slot::One(item) => write_item(out, objs, links, buf, *item, id)?,
+            Slot::Many(first, _) => {
                 out.push(b'[');
-                for (j, item) in items.iter().enumerate() {
-                    if j > 0 {
+                let mut k = *first;
+                while k != END {
+                    let &(item, next) = links.get(k).ok_or(Decline)?;
+                    if k != *first {
                         out.push(b',');
                     }
-                    write_item(out, objs, buf, *item, id)?;
+                    write_item(out, objs, links, buf, item, id)?;
+                    k = next;
                 }
                 out.push(b']');
             }
