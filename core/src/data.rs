@@ -501,6 +501,8 @@ struct Matcher<'d> {
     objs: Vec<Obj<'d>>,
     links: Links,
     stack: Vec<Frame<'d>>,
+    /// `add`'s index entries per frame (kept for its allocation).
+    memo: Vec<Option<Option<&'d [usize]>>>,
     buf: Vec<u8>,
 }
 
@@ -511,20 +513,27 @@ impl<'d> Matcher<'d> {
             cut,
             objs: vec![Obj::default()],
             links: Vec::with_capacity(hint / 64),
+            memo: Vec::new(),
             stack: vec![Frame::new(root, 0)],
             buf: Vec::with_capacity(hint),
         }
     }
 
-    /// `Matcher._find`: the first child at or after the frame's position taking the segment.
-    fn find(frame: &Frame<'d>, tag: &str, seg: &[El<'_>], exact: bool, cut: Cut) -> Option<usize> {
+    /// The children of the frame's loop that `tag` may start (its index entry).
+    fn cands(frame: &Frame<'d>, tag: &str) -> Option<&'d [usize]> {
+        frame.def?.index.get(tag).map(Vec::as_slice)
+    }
+
+    /// `Matcher._find`: the first child at or after the frame's position taking the segment,
+    /// among `cands` (the frame's index entry for the segment's tag).
+    fn find(frame: &Frame<'d>, cands: &[usize], seg: &[El<'_>], exact: bool, cut: Cut) -> Option<usize> {
         let l = frame.def?;
         let start = match frame.pos {
             None => 0,
             Some(p) if l.rewind.is_empty() => p.max(1),
             Some(p) => (*l.rewind.get(p)?).max(1),
         };
-        l.index.get(tag)?.iter().copied().find(|&i| {
+        cands.iter().copied().find(|&i| {
             i >= start && (!exact || l.children.get(i).and_then(first_of).is_some_and(|c| qual_ok(c, seg, cut)))
         })
     }
@@ -533,21 +542,35 @@ impl<'d> Matcher<'d> {
     fn add(&mut self, seg: &[El<'_>], tag: &'d str) -> R<()> {
         if !self.qualified {
             let top = self.stack.last().ok_or(Decline)?;
-            if let Some(i) = Self::find(top, tag, seg, false, self.cut) {
+            if let Some(i) = Self::cands(top, tag).and_then(|c| Self::find(top, c, seg, false, self.cut)) {
                 return self.enter(i, seg);
             }
         }
+        // Each frame's index entry is looked up once, on first use, for both passes.
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.clear();
+        memo.resize(self.stack.len(), None);
         let passes: &[bool] = if self.qualified { &[true, false] } else { &[false] };
-        for &exact in passes {
+        let mut found = None;
+        'passes: for &exact in passes {
             for depth in (0..self.stack.len()).rev() {
                 let frame = self.stack.get(depth).ok_or(Decline)?;
-                if let Some(i) = Self::find(frame, tag, seg, exact, self.cut) {
-                    self.stack.truncate(depth + 1);
-                    return self.enter(i, seg);
+                let slot = memo.get_mut(depth).ok_or(Decline)?;
+                let cands = *slot.get_or_insert_with(|| Self::cands(frame, tag));
+                if let Some(i) = cands.and_then(|c| Self::find(frame, c, seg, exact, self.cut)) {
+                    found = Some((depth, i));
+                    break 'passes;
                 }
             }
         }
-        self.unexpected(seg, tag)
+        self.memo = memo;
+        match found {
+            Some((depth, i)) => {
+                self.stack.truncate(depth + 1);
+                self.enter(i, seg)
+            }
+            None => self.unexpected(seg, tag),
+        }
     }
 
     /// Write a segment object into the buffer: its byte range.
