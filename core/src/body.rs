@@ -10,6 +10,7 @@
 use crate::data;
 use crate::dict::Dict;
 use crate::json::write_str;
+use crate::split::{contains_char, split_char};
 
 /// One element of a split segment (`parsers.model.Element`), its text not yet cut
 /// further: components and repetitions are split when written (no allocation here).
@@ -59,18 +60,18 @@ pub struct Body<'a> {
 
 /// Append one segment's elements (no release character in it) as `split_segment` splits it.
 pub fn split_into<'a>(text: &'a str, d: &Delims, out: &mut Vec<El<'a>>) {
-    let (comp, rep) = (d.component, d.repetition.filter(|r| text.contains(*r)));
-    let mut parts = text.split(d.element);
+    let (comp, rep) = (d.component, d.repetition.filter(|r| contains_char(text, *r)));
+    let mut parts = split_char(text, d.element);
     let tag = parts.next().unwrap_or("");
     out.push(El::S(tag));
-    if (!text.contains(comp) && rep.is_none()) || tag == "ISA" {
+    if (!contains_char(text, comp) && rep.is_none()) || tag == "ISA" {
         // plain strings (ISA11 / ISA16 are delimiters themselves)
         out.extend(parts.map(El::S));
         return;
     }
     out.extend(parts.map(|el| match rep {
-        Some(r) if el.contains(r) => El::R(el),
-        _ if el.contains(comp) => El::C(el),
+        Some(r) if contains_char(el, r) => El::R(el),
+        _ if contains_char(el, comp) => El::C(el),
         _ => El::S(el),
     }));
 }
@@ -85,7 +86,7 @@ pub fn split_segment<'a>(text: &'a str, d: &Delims) -> Vec<El<'a>> {
 /// Append `text.split(sep)` as a JSON array of strings.
 fn write_split(out: &mut Vec<u8>, text: &str, sep: char) {
     out.push(b'[');
-    for (i, s) in text.split(sep).enumerate() {
+    for (i, s) in split_char(text, sep).enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -106,7 +107,7 @@ pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>], cut: Cut) {
             El::C(c) => write_split(out, c, cut.comp),
             El::R(r) => {
                 out.push(b'[');
-                for (j, one) in r.split(cut.rep).enumerate() {
+                for (j, one) in split_char(r, cut.rep).enumerate() {
                     if j > 0 {
                         out.push(b',');
                     }

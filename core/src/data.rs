@@ -6,12 +6,12 @@
 //! live in an arena until the end. Python's `parsers/data.py` is the specification:
 //! each function here names the one it mirrors.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::body::{Cut, El, Segs};
-use crate::dict::{Child, Dict, ElemSpec, LoopDef, Render, SegSpec};
+use crate::dict::{Child, Dict, ElemSpec, HashMap, LoopDef, Render, SegSpec};
 use crate::json::{write_key, write_str, write_uint};
+use crate::split::split_char;
 
 /// A value Python handles in a way not reproduced here (a non-ASCII date or time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +174,7 @@ fn write_composite(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &[&str]) -> 
         }
         let cs = comps.and_then(|c| c.get(i));
         match cs {
-            Some(cs) => write_key(out, &cs.key),
+            Some(cs) => out.extend_from_slice(&cs.key_json),
             None => write_pos_key(out, b"component_", i + 1),
         }
         match (&iso, i) {
@@ -202,19 +202,42 @@ fn write_rep_item(out: &mut Vec<u8>, spec: Option<&ElemSpec>, r: &[&str]) -> R<(
     }
 }
 
+/// Components kept on the stack up to this many (more: a Vec).
+const STACK_PARTS: usize = 16;
+
+/// Call `f` with `text.split(sep)` as a slice, without allocating for a short split.
+fn with_parts<T>(text: &str, sep: char, f: impl FnOnce(&[&str]) -> T) -> T {
+    let mut arr = [""; STACK_PARTS];
+    let mut n = 0;
+    let mut it = split_char(text, sep);
+    for p in it.by_ref() {
+        match arr.get_mut(n) {
+            Some(slot) => *slot = p,
+            None => {
+                let mut v: Vec<&str> = arr.to_vec();
+                v.push(p);
+                v.extend(it);
+                return f(&v);
+            }
+        }
+        n += 1;
+    }
+    f(arr.get(..n).unwrap_or(&[]))
+}
+
 /// `_value`: one element (simple, composite object, or an array of repetitions).
 fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>, cut: Cut) -> R<()> {
     match raw {
         El::S(s) if spec.is_some_and(|x| x.components.is_some()) => write_composite(out, spec, &[s]),
         El::S(s) => write_simple(out, spec, s),
-        El::C(c) => write_composite(out, spec, &c.split(cut.comp).collect::<Vec<_>>()),
+        El::C(c) => with_parts(c, cut.comp, |parts| write_composite(out, spec, parts)),
         El::R(reps) => {
             out.push(b'[');
-            for (j, r) in reps.split(cut.rep).enumerate() {
+            for (j, r) in split_char(reps, cut.rep).enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                write_rep_item(out, spec, &r.split(cut.comp).collect::<Vec<_>>())?;
+                with_parts(r, cut.comp, |parts| write_rep_item(out, spec, parts))?;
             }
             out.push(b']');
             Ok(())
@@ -251,7 +274,7 @@ pub fn write_segment_object(out: &mut Vec<u8>, spec: Option<&SegSpec>, seg: &[El
                 }
             }
             Some(es) => {
-                write_key(out, &es.key);
+                out.extend_from_slice(&es.key_json);
                 match raw {
                     El::S(s) if es.components.is_none() => write_simple(out, Some(es), s)?,
                     _ => write_value(out, Some(es), raw, cut)?,
@@ -283,35 +306,86 @@ enum Item {
     Loop(usize),
 }
 
-/// A loop object's value under one key: alone (`single`) or an array.
+/// A loop object's value under one key: alone (`single`) or an array, the array's
+/// items a chain in [`Links`] (first, last): no Vec per key.
 #[derive(Debug)]
 enum Slot {
     One(Item),
-    Many(Vec<Item>),
+    Many(usize, usize),
 }
+
+/// The arrays' items of all loop objects: (item, index of the next one or [`END`]).
+type Links = Vec<(Item, usize)>;
+
+/// The end of a chain in [`Links`].
+const END: usize = usize::MAX;
+
+/// Start a chain of one item.
+fn link(links: &mut Links, item: Item) -> usize {
+    links.push((item, END));
+    links.len() - 1
+}
+
 
 /// Objects with more keys than this get a hash index.
 const LINEAR: usize = 8;
 
-/// A loop object under construction: keys in insertion order (a Python dict).
-#[derive(Default, Debug)]
-struct Obj {
-    entries: Vec<(Rc<str>, Slot)>,
-    map: HashMap<Rc<str>, usize>,
+/// A key of a loop object: borrowed from the dictionary or the input (no allocation),
+/// or a made `_n` key. Hashes and compares as its text.
+#[derive(Clone, Debug)]
+enum Key<'x> {
+    B(&'x str),
+    O(Rc<str>),
 }
 
-impl Obj {
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::B(s) => s,
+            Key::O(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h);
+    }
+}
+
+impl std::borrow::Borrow<str> for Key<'_> {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// A loop object under construction: keys in insertion order (a Python dict).
+#[derive(Default, Debug)]
+struct Obj<'x> {
+    entries: Vec<(Key<'x>, Slot)>,
+    map: HashMap<Key<'x>, usize>,
+}
+
+impl<'x> Obj<'x> {
     /// The entry index of `key`.
     fn find(&self, key: &str) -> Option<usize> {
         if self.map.is_empty() {
-            self.entries.iter().position(|(k, _)| &**k == key)
+            self.entries.iter().position(|(k, _)| k.as_str() == key)
         } else {
             self.map.get(key).copied()
         }
     }
 
     /// Add a new key (not present) at the end.
-    fn push(&mut self, key: Rc<str>, slot: Slot) {
+    fn push(&mut self, key: Key<'x>, slot: Slot) {
         self.entries.push((key.clone(), slot));
         let n = self.entries.len();
         if n > LINEAR {
@@ -325,19 +399,18 @@ impl Obj {
 }
 
 /// `_Frame`: one open loop instance (or the bare root) while matching.
-struct Frame<'d> {
-    def: Option<&'d LoopDef>,
+struct Frame<'x> {
+    def: Option<&'x LoopDef>,
     obj: usize,
     pos: Option<usize>,
-    last: Rc<str>,
-    base: Rc<str>,
-    next: HashMap<Rc<str>, usize>,
+    last: Key<'x>,
+    base: &'x str,
+    next: HashMap<&'x str, usize>,
 }
 
-impl<'d> Frame<'d> {
-    fn new(def: Option<&'d LoopDef>, obj: usize) -> Self {
-        let empty: Rc<str> = Rc::from("");
-        Frame { def, obj, pos: None, last: empty.clone(), base: empty, next: HashMap::new() }
+impl<'x> Frame<'x> {
+    fn new(def: Option<&'x LoopDef>, obj: usize) -> Self {
+        Frame { def, obj, pos: None, last: Key::B(""), base: "", next: HashMap::default() }
     }
 }
 
@@ -350,10 +423,12 @@ pub fn suffixed(key: &str, n: usize) -> String {
 }
 
 /// `_put`: add `item` under `key`, keeping input order (a fresh `_n` key if needed).
-fn put(objs: &mut [Obj], frame: &mut Frame<'_>, key: &str, item: Item, single: bool) -> R<()> {
+fn put<'x>(objs: &mut [Obj<'x>], links: &mut Links, frame: &mut Frame<'x>, key: &'x str, item: Item, single: bool) -> R<()> {
     let obj = objs.get_mut(frame.obj).ok_or(Decline)?;
-    let key: Rc<str> = if key == &*frame.base {
-        frame.last.clone()
+    // Only a repeat of the frame's last key can already be present; the other two are new.
+    let (key, at) = if key == frame.base {
+        let at = obj.find(frame.last.as_str());
+        (frame.last.clone(), at)
     } else if obj.find(key).is_some() {
         let mut n = frame.next.get(key).copied().unwrap_or(2);
         let mut s = suffixed(key, n);
@@ -361,20 +436,36 @@ fn put(objs: &mut [Obj], frame: &mut Frame<'_>, key: &str, item: Item, single: b
             n += 1;
             s = suffixed(key, n);
         }
-        frame.base = Rc::from(key);
-        frame.next.insert(frame.base.clone(), n + 1);
-        Rc::from(s)
+        frame.base = key;
+        frame.next.insert(key, n + 1);
+        (Key::O(Rc::from(s)), None)
     } else {
-        frame.base = Rc::from(key);
-        frame.base.clone()
+        frame.base = key;
+        (Key::B(key), None)
     };
-    match obj.find(&key) {
-        None => obj.push(key.clone(), if single { Slot::One(item) } else { Slot::Many(vec![item]) }),
+    match at {
+        None => {
+            let slot = if single {
+                Slot::One(item)
+            } else {
+                let k = link(links, item);
+                Slot::Many(k, k)
+            };
+            obj.push(key.clone(), slot);
+        }
         Some(j) => {
             let slot = &mut obj.entries.get_mut(j).ok_or(Decline)?.1;
+            let k = link(links, item);
             match slot {
-                Slot::Many(v) => v.push(item),
-                Slot::One(cur) => *slot = Slot::Many(vec![*cur, item]),
+                Slot::Many(_, last) => {
+                    links.get_mut(*last).ok_or(Decline)?.1 = k;
+                    *last = k;
+                }
+                Slot::One(cur) => {
+                    let first = links.len();
+                    links.push((*cur, k));
+                    *slot = Slot::Many(first, k);
+                }
             }
         }
     }
@@ -388,7 +479,7 @@ fn qual_ok(spec: &SegSpec, seg: &[El<'_>], cut: Cut) -> bool {
     let v = match seg.get(q.pos) {
         None => return false,
         Some(El::S(s)) => *s,
-        Some(El::C(c)) if q.comp => c.split(cut.comp).next().unwrap_or(""),
+        Some(El::C(c)) if q.comp => split_char(c, cut.comp).next().unwrap_or(""),
         Some(El::R(_)) if q.comp => "",
         Some(_) => return false,
     };
@@ -407,8 +498,11 @@ fn first_of(c: &Child) -> Option<&SegSpec> {
 struct Matcher<'d> {
     qualified: bool,
     cut: Cut,
-    objs: Vec<Obj>,
+    objs: Vec<Obj<'d>>,
+    links: Links,
     stack: Vec<Frame<'d>>,
+    /// `add`'s index entries per frame (kept for its allocation).
+    memo: Vec<Option<Option<&'d [usize]>>>,
     buf: Vec<u8>,
 }
 
@@ -418,43 +512,65 @@ impl<'d> Matcher<'d> {
             qualified,
             cut,
             objs: vec![Obj::default()],
+            links: Vec::with_capacity(hint / 64),
+            memo: Vec::new(),
             stack: vec![Frame::new(root, 0)],
             buf: Vec::with_capacity(hint),
         }
     }
 
-    /// `Matcher._find`: the first child at or after the frame's position taking the segment.
-    fn find(frame: &Frame<'d>, tag: &str, seg: &[El<'_>], exact: bool, cut: Cut) -> Option<usize> {
+    /// The children of the frame's loop that `tag` may start (its index entry).
+    fn cands(frame: &Frame<'d>, tag: &str) -> Option<&'d [usize]> {
+        frame.def?.index.get(tag).map(Vec::as_slice)
+    }
+
+    /// `Matcher._find`: the first child at or after the frame's position taking the segment,
+    /// among `cands` (the frame's index entry for the segment's tag).
+    fn find(frame: &Frame<'d>, cands: &[usize], seg: &[El<'_>], exact: bool, cut: Cut) -> Option<usize> {
         let l = frame.def?;
         let start = match frame.pos {
             None => 0,
             Some(p) if l.rewind.is_empty() => p.max(1),
             Some(p) => (*l.rewind.get(p)?).max(1),
         };
-        l.index.get(tag)?.iter().copied().find(|&i| {
+        cands.iter().copied().find(|&i| {
             i >= start && (!exact || l.children.get(i).and_then(first_of).is_some_and(|c| qual_ok(c, seg, cut)))
         })
     }
 
     /// `Matcher.add`: place one segment.
-    fn add(&mut self, seg: &[El<'_>], tag: &str) -> R<()> {
+    fn add(&mut self, seg: &[El<'_>], tag: &'d str) -> R<()> {
         if !self.qualified {
             let top = self.stack.last().ok_or(Decline)?;
-            if let Some(i) = Self::find(top, tag, seg, false, self.cut) {
+            if let Some(i) = Self::cands(top, tag).and_then(|c| Self::find(top, c, seg, false, self.cut)) {
                 return self.enter(i, seg);
             }
         }
+        // Each frame's index entry is looked up once, on first use, for both passes.
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.clear();
+        memo.resize(self.stack.len(), None);
         let passes: &[bool] = if self.qualified { &[true, false] } else { &[false] };
-        for &exact in passes {
+        let mut found = None;
+        'passes: for &exact in passes {
             for depth in (0..self.stack.len()).rev() {
                 let frame = self.stack.get(depth).ok_or(Decline)?;
-                if let Some(i) = Self::find(frame, tag, seg, exact, self.cut) {
-                    self.stack.truncate(depth + 1);
-                    return self.enter(i, seg);
+                let slot = memo.get_mut(depth).ok_or(Decline)?;
+                let cands = *slot.get_or_insert_with(|| Self::cands(frame, tag));
+                if let Some(i) = cands.and_then(|c| Self::find(frame, c, seg, exact, self.cut)) {
+                    found = Some((depth, i));
+                    break 'passes;
                 }
             }
         }
-        self.unexpected(seg, tag)
+        self.memo = memo;
+        match found {
+            Some((depth, i)) => {
+                self.stack.truncate(depth + 1);
+                self.enter(i, seg)
+            }
+            None => self.unexpected(seg, tag),
+        }
     }
 
     /// Write a segment object into the buffer: its byte range.
@@ -476,13 +592,13 @@ impl<'d> Matcher<'d> {
                 Child::Seg(s) => {
                     let item = self.write(Some(s), seg, None)?;
                     let frame = self.stack.last_mut().ok_or(Decline)?;
-                    return put(&mut self.objs, frame, &s.key, item, s.single);
+                    return put(&mut self.objs, &mut self.links, frame, &s.key, item, s.single);
                 }
                 Child::Loop(l) => {
                     let id = self.objs.len();
                     self.objs.push(Obj::default());
                     let frame = self.stack.last_mut().ok_or(Decline)?;
-                    put(&mut self.objs, frame, &l.key, Item::Loop(id), false)?;
+                    put(&mut self.objs, &mut self.links, frame, &l.key, Item::Loop(id), false)?;
                     self.stack.push(Frame::new(Some(l), id));
                     i = 0;
                 }
@@ -491,50 +607,53 @@ impl<'d> Matcher<'d> {
     }
 
     /// `Matcher._unexpected` / `_bare`: under its tag (or `invalid_tag`), in input order.
-    fn unexpected(&mut self, seg: &[El<'_>], tag: &str) -> R<()> {
+    fn unexpected(&mut self, seg: &[El<'_>], tag: &'d str) -> R<()> {
         let ok = valid_tag(tag);
         let item = self.write(None, seg, if ok { None } else { Some(tag) })?;
         let frame = self.stack.last_mut().ok_or(Decline)?;
-        put(&mut self.objs, frame, if ok { tag } else { "invalid_tag" }, item, false)
+        put(&mut self.objs, &mut self.links, frame, if ok { tag } else { "invalid_tag" }, item, false)
     }
 
     /// The tree as JSON (`finish` then `orjson.dumps`).
     fn finish(self) -> R<Vec<u8>> {
         let mut out = Vec::with_capacity(self.buf.len() + self.buf.len() / 8 + 16);
-        write_obj(&mut out, &self.objs, &self.buf, 0)?;
+        write_obj(&mut out, &self.objs, &self.links, &self.buf, 0)?;
         Ok(out)
     }
 }
 
 /// Write one placed item.
-fn write_item(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], item: Item, parent: usize) -> R<()> {
+fn write_item(out: &mut Vec<u8>, objs: &[Obj<'_>], links: &Links, buf: &[u8], item: Item, parent: usize) -> R<()> {
     match item {
         Item::Seg(a, b) => out.extend_from_slice(buf.get(a..b).ok_or(Decline)?),
         // A loop object is always made after its parent: ids grow inward, so this ends.
-        Item::Loop(id) if id > parent => write_obj(out, objs, buf, id)?,
+        Item::Loop(id) if id > parent => write_obj(out, objs, links, buf, id)?,
         Item::Loop(_) => return Err(Decline),
     }
     Ok(())
 }
 
 /// Write loop object `id` (recursion depth is the dictionary's loop depth, checked).
-fn write_obj(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], id: usize) -> R<()> {
+fn write_obj(out: &mut Vec<u8>, objs: &[Obj<'_>], links: &Links, buf: &[u8], id: usize) -> R<()> {
     let obj = objs.get(id).ok_or(Decline)?;
     out.push(b'{');
     for (n, (key, slot)) in obj.entries.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
-        write_key(out, key);
+        write_key(out, key.as_str());
         match slot {
-            Slot::One(item) => write_item(out, objs, buf, *item, id)?,
-            Slot::Many(items) => {
+            Slot::One(item) => write_item(out, objs, links, buf, *item, id)?,
+            Slot::Many(first, _) => {
                 out.push(b'[');
-                for (j, item) in items.iter().enumerate() {
-                    if j > 0 {
+                let mut k = *first;
+                while k != END {
+                    let &(item, next) = links.get(k).ok_or(Decline)?;
+                    if k != *first {
                         out.push(b',');
                     }
-                    write_item(out, objs, buf, *item, id)?;
+                    write_item(out, objs, links, buf, item, id)?;
+                    k = next;
                 }
                 out.push(b']');
             }
@@ -545,7 +664,7 @@ fn write_obj(out: &mut Vec<u8>, objs: &[Obj], buf: &[u8], id: usize) -> R<()> {
 }
 
 /// `build_data(dictionary, segments)` as orjson bytes (positional when no dictionary).
-pub fn build(dict: Option<&Dict>, segs: &Segs<'_>) -> R<Vec<u8>> {
+pub fn build<'x>(dict: Option<&'x Dict>, segs: &Segs<'x>) -> R<Vec<u8>> {
     let hint = segs.len() * 64;
     let mut m = Matcher::new(dict.map(|d| &d.root), dict.is_some_and(|d| d.qualified), segs.cut, hint);
     for i in 0..segs.len() {

@@ -6,8 +6,14 @@
 //! children, an empty sub-loop, element keys not ending in their position, ...)
 //! is kept but marked unsupported, and `render_body` declines with it.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// The hash maps and sets of the dictionary and `data`: foldhash, randomly seeded per
+/// process (keys come from partner input, so a fixed seed would invite collisions),
+/// several times faster than std's SipHash on these short keys.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`HashMap`].
+pub type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// How `data` renders a simple value (`ElementSpec.render`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,12 +41,21 @@ impl Render {
 #[derive(Clone, Debug)]
 pub struct ElemSpec {
     pub key: Arc<str>,
+    /// `key` as written before its value: the JSON string and its colon ([`key_json`]).
+    pub key_json: Box<[u8]>,
     /// `ref == "C507"` (the EDIFACT date/time composite).
     pub c507: bool,
     pub render: Render,
     /// Code titles; None when the Python mapping is None or empty.
     pub descriptions: Option<Arc<HashMap<String, String>>>,
     pub components: Option<Vec<ElemSpec>>,
+}
+
+/// `"key":` as JSON bytes, computed once per element spec instead of once per value.
+pub fn key_json(key: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(key.len() + 3);
+    crate::json::write_key(&mut out, key);
+    out.into_boxed_slice()
 }
 
 /// The qualifier telling twins apart: (element position, in first component, codes).
@@ -149,7 +164,7 @@ fn loop_ok(l: &LoopDef, depth: usize) -> bool {
 /// qualifier, an `N1` loop with a nested `LIN` loop, a DTM with a C507 composite,
 /// `SE`. Keys, codes and render kinds are like the shipped ones.
 pub fn sample() -> Dict {
-    let el = |key: &str, render: Render| ElemSpec { key: key.into(), c507: false, render, descriptions: None, components: None };
+    let el = |key: &str, render: Render| ElemSpec { key: key.into(), key_json: key_json(key), c507: false, render, descriptions: None, components: None };
     let coded = |key: &str, codes: &[(&str, &str)]| ElemSpec {
         descriptions: Some(Arc::new(codes.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect())),
         ..el(key, Render::Coded)
@@ -170,6 +185,7 @@ pub fn sample() -> Dict {
     ref2.qualifier = qual(&["BY", ""]);
     let c507 = ElemSpec {
         key: "period_01".into(),
+        key_json: key_json("period_01"),
         c507: true,
         render: Render::Text,
         descriptions: None,
@@ -224,10 +240,10 @@ mod tests {
 
     #[test]
     fn empty_sub_loop_unsupported() {
-        let inner = LoopDef { key: "x_1_loop".into(), children: vec![], index: HashMap::new(), rewind: vec![] };
-        let root = LoopDef { key: "".into(), children: vec![Child::Loop(inner)], index: HashMap::new(), rewind: vec![] };
+        let inner = LoopDef { key: "x_1_loop".into(), children: vec![], index: HashMap::default(), rewind: vec![] };
+        let root = LoopDef { key: "".into(), children: vec![Child::Loop(inner)], index: HashMap::default(), rewind: vec![] };
         assert!(!Dict::new(root, false).supported);
-        let root = LoopDef { key: "".into(), children: vec![], index: HashMap::new(), rewind: vec![] };
+        let root = LoopDef { key: "".into(), children: vec![], index: HashMap::default(), rewind: vec![] };
         assert!(Dict::new(root, false).supported);
     }
 }

@@ -3,7 +3,6 @@
 //! No `unsafe` here; a Rust panic becomes a Python exception (PyO3's guard), and the
 //! Python caller (`parsers/accel.py`) never lets one reach the user: errors are values.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use pyo3::exceptions::PyIndexError;
@@ -11,8 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
 
 use crate::body::{self, Delims};
+use crate::dict::{Child, Dict, ElemSpec, HashMap, HashSet, LoopDef, Qualifier, Render, SegSpec};
 use crate::fields;
-use crate::dict::{Child, Dict, ElemSpec, LoopDef, Qualifier, Render, SegSpec};
 use crate::split::{split, Element};
 use crate::tokenize::{self, Codec, Kind, Msg, Scan, Syntax};
 
@@ -258,7 +257,7 @@ impl Reader {
         let d = if obj.is_none() || !obj.is_truthy()? {
             None
         } else {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for item in obj.call_method0("items")?.try_iter()? {
                 let (k, v): (String, String) = item?.extract()?;
                 map.insert(k, v);
@@ -275,7 +274,7 @@ impl Reader {
         if let Some(c) = self.codes.get(&id) {
             return Ok(c.clone());
         }
-        let mut set = HashSet::new();
+        let mut set = HashSet::default();
         for item in obj.try_iter()? {
             set.insert(item?.extract::<String>()?);
         }
@@ -296,8 +295,10 @@ impl Reader {
         } else {
             Some(comps.try_iter()?.map(|c| self.element(&c?)).collect::<PyResult<Vec<_>>>()?)
         };
+        let key = obj.getattr("key")?.extract::<String>()?;
         Ok(ElemSpec {
-            key: obj.getattr("key")?.extract::<String>()?.into(),
+            key_json: crate::dict::key_json(&key),
+            key: key.into(),
             c507: obj.getattr("ref")?.eq("C507")?,
             render,
             descriptions: self.descriptions(&obj.getattr("descriptions")?)?,
@@ -347,7 +348,7 @@ impl Reader {
         let key: Arc<str> = obj.getattr("key")?.extract::<String>()?.into();
         if depth > MAX_READ_DEPTH {
             self.ok = false;
-            return Ok(LoopDef { key, children: Vec::new(), index: HashMap::new(), rewind: Vec::new() });
+            return Ok(LoopDef { key, children: Vec::new(), index: HashMap::default(), rewind: Vec::new() });
         }
         let mut children = Vec::new();
         for c in obj.getattr("children")?.try_iter()? {
@@ -358,7 +359,7 @@ impl Reader {
                 Child::Seg(self.segment(&c)?)
             });
         }
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for item in obj.getattr("index")?.call_method0("items")?.try_iter()? {
             let (tag, idx): (String, Bound<'_, PyAny>) = item?.extract()?;
             index.insert(tag, self.indexes(&idx)?);
@@ -413,6 +414,21 @@ fn delims(element: &str, component: &str, repetition: Option<&str>, release: Opt
     Some(Delims { element: one_char(element)?, component: one_char(component)?, repetition, release })
 }
 
+/// A tag of at most 7 bytes as one u64 (its bytes, its length in the top byte).
+fn pack_tag(t: &str) -> Option<u64> {
+    let b = t.as_bytes();
+    if b.len() > 7 {
+        return None;
+    }
+    let mut a = [0u8; 8];
+    a.get_mut(..b.len())?.copy_from_slice(b);
+    a[7] = b.len() as u8;
+    Some(u64::from_le_bytes(a))
+}
+
+/// Bodies with more segments than this are rendered without the GIL.
+const DETACH_SEGMENTS: usize = 2000;
+
 /// `(tags, segments_json, ends, data_json)` of one transaction's segment texts, or None.
 ///
 /// Byte-identical to `orjson.dumps` of Python's `split_segment` results and of
@@ -448,25 +464,42 @@ fn render_body<'py>(
         let Ok(t) = s.to_str() else { return Ok(None) };
         strs.push(t);
     }
-    let dict = dictionary.map(|c| c.get().dict.clone());
-    // The texts stay alive (`items`) and immutable: the work runs without the GIL. A panic
-    // would be a bug of the core: caught, it becomes None and Python renders instead.
-    let got = py.detach(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict.as_deref(), with_data)))
-    });
+    let dict = dictionary.map(|c| c.get().dict.as_ref());
+    // A panic would be a bug of the core: caught, it becomes None and Python renders instead.
+    let run = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body::render_body(&strs, &d, dict, with_data)));
+    // The texts stay alive (`items`) and immutable: a large body runs without the GIL. A
+    // small one keeps it: releasing and taking it back costs more than its work would let
+    // other threads do.
+    let got = if strs.len() > DETACH_SEGMENTS { py.detach(run) } else { run() };
     let Ok(Some(b)) = got else { return Ok(None) };
-    let mut cache: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
-    let tags = PyList::empty(py);
-    for t in &b.tags {
-        let s = cache.entry(t).or_insert_with(|| PyString::intern(py, t));
-        tags.append(s.clone())?;
+    // Tags repeat: one (interned) string per distinct tag, found by a linear search over
+    // tags packed in a u64 (bytes and length; longer tags are not cached).
+    let mut seen: Vec<(u64, Bound<'py, PyString>)> = Vec::with_capacity(32);
+    let mut tags = Vec::with_capacity(b.tags.len());
+    for &t in &b.tags {
+        let key = pack_tag(t);
+        let hit = key.and_then(|k| seen.iter().find(|(x, _)| *x == k));
+        let s = match hit {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = PyString::intern(py, t);
+                if let Some(k) = key.filter(|_| seen.len() < 64) {
+                    seen.push((k, s.clone()));
+                }
+                s
+            }
+        };
+        tags.push(s);
     }
-    let mut ends = Vec::with_capacity(b.ends.len() * 4);
-    for e in &b.ends {
-        ends.extend_from_slice(&e.to_le_bytes());
-    }
+    let tags = PyList::new(py, tags)?;
+    let ends = PyBytes::new_with(py, b.ends.len() * 4, |buf| {
+        for (dst, e) in buf.chunks_exact_mut(4).zip(&b.ends) {
+            dst.copy_from_slice(&e.to_le_bytes());
+        }
+        Ok(())
+    })?;
     let data = b.data.as_deref().map(|x| PyBytes::new(py, x));
-    Ok(Some((tags, PyBytes::new(py, &b.segments), PyBytes::new(py, &ends), data).into_pyobject(py)?))
+    Ok(Some((tags, PyBytes::new(py, &b.segments), ends, data).into_pyobject(py)?))
 }
 
 /// Per position in `positions`, the tuple of `el(split_segment(texts[p]), i)` for each `i` of

@@ -29,9 +29,76 @@ pub fn split<'a>(text: &'a str, el: &str, comp: Option<&str>) -> Vec<Element<'a>
         .collect()
 }
 
+/// `text.split(sep)`: a plain byte scan for an ASCII separator (the usual case; cutting
+/// UTF-8 at an ASCII byte always lands on a char boundary), `str::split` otherwise.
+pub fn split_char(text: &str, sep: char) -> CharSplit<'_> {
+    if sep.is_ascii() {
+        CharSplit::Byte { text, sep: sep as u8, pos: 0, done: false }
+    } else {
+        CharSplit::Char(text.split(sep))
+    }
+}
+
+/// `text.contains(c)`, a plain byte scan for an ASCII `c`.
+#[inline]
+pub fn contains_char(text: &str, c: char) -> bool {
+    if c.is_ascii() {
+        let b = c as u8;
+        text.as_bytes().iter().any(|&x| x == b)
+    } else {
+        text.contains(c)
+    }
+}
+
+/// The iterator of [`split_char`].
+#[derive(Clone, Debug)]
+pub enum CharSplit<'a> {
+    Byte { text: &'a str, sep: u8, pos: usize, done: bool },
+    Char(std::str::Split<'a, char>),
+}
+
+impl<'a> Iterator for CharSplit<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            CharSplit::Char(it) => it.next(),
+            CharSplit::Byte { text, sep, pos, done } => {
+                if *done {
+                    return None;
+                }
+                let start = *pos;
+                let rest = text.as_bytes().get(start..).unwrap_or(&[]);
+                match rest.iter().position(|b| b == sep) {
+                    Some(k) => {
+                        *pos = start + k + 1;
+                        Some(text.get(start..start + k).unwrap_or(""))
+                    }
+                    None => {
+                        *done = true;
+                        Some(text.get(start..).unwrap_or(""))
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_char_like_str_split() {
+        for text in ["", "*", "**", "a", "a*", "*a", "a*b**c*", "é*ü€*", "x€y€€", "€"] {
+            for sep in ['*', '€', 'a', 'é'] {
+                let want: Vec<&str> = text.split(sep).collect();
+                assert_eq!(split_char(text, sep).collect::<Vec<_>>(), want, "{text:?} {sep:?}");
+                assert_eq!(contains_char(text, sep), text.contains(sep));
+            }
+        }
+    }
 
     #[test]
     fn splits_like_python() {
