@@ -417,8 +417,9 @@ fn delims(element: &str, component: &str, repetition: Option<&str>, release: Opt
 ///
 /// Byte-identical to `orjson.dumps` of Python's `split_segment` results and of
 /// `build_data(dictionary, segments)`; None (decline: the caller renders in Python)
-/// for a text with a lone surrogate, a release character in a text, a delimiter that
-/// is not one character, an unsupported dictionary or a non-ASCII date/time value.
+/// for a text with a lone surrogate, a text holding the release character and one of
+/// `_SENTINELS` (`body::is_sentinel`), a delimiter that is not one character, an
+/// unsupported dictionary or a non-ASCII date/time value.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (texts, element, component, repetition, release, dictionary, with_data))]
