@@ -89,11 +89,14 @@ def render_body(
       ``with_data``, else None. ``dictionary`` is the CoreDictionary of the same
       Dictionary the Python path would use.
 
-    None (decline: render in Python) for a text with a lone surrogate, a ``release``
-    character in any text, a delimiter that is not exactly one character (``release``
-    ``""`` counts as None), an unsupported dictionary (with ``with_data``), a date or
-    time value holding non-ASCII characters, or output past 4 GiB. Never raises for
-    any text.
+    Release characters are handled as ``split_segment`` does (released pairs masked,
+    the text split, the released characters put back; a trailing one stays literal).
+    None (decline: render in Python) for a text with a lone surrogate, a text holding
+    the ``release`` character and any character of ``parsers.segments._SENTINELS``
+    (NUL, U+E000..U+E008, U+F0000..U+F00FF: Python's stand-ins), a delimiter that is
+    not exactly one character (``release`` ``""`` counts as None), an unsupported
+    dictionary (with ``with_data``), a date or time value holding non-ASCII
+    characters, or output past 4 GiB. Never raises for any text.
     """
 
 def element_values(

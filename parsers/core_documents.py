@@ -8,8 +8,9 @@ core (:mod:`parsers.accel`) both come back from Rust as JSON bytes
 per-transaction part (envelope fields, id, keys, HL tree) and splices the bytes
 in. Keys and the HL tree read only a few segments, so they get a
 :class:`LazySegments` that splits a segment on first access. The core declines
-(None) what it does not reproduce exactly (a release character, text that is
-no valid UTF-8); those transactions take the Python path, the reference.
+(None) what it does not reproduce exactly (text that is no valid UTF-8, a text
+holding the release character and one of ``parsers.segments._SENTINELS``, ...);
+those transactions take the Python path, the reference.
 """
 
 from __future__ import annotations

@@ -242,6 +242,18 @@ fn write_value(out: &mut Vec<u8>, spec: Option<&ElemSpec>, raw: &El<'_>, cut: Cu
             out.push(b']');
             Ok(())
         }
+        El::CL(c) => write_composite(out, spec, c),
+        El::RL(reps) => {
+            out.push(b'[');
+            for (j, r) in reps.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                write_rep_item(out, spec, r)?;
+            }
+            out.push(b']');
+            Ok(())
+        }
     }
 }
 
@@ -480,7 +492,8 @@ fn qual_ok(spec: &SegSpec, seg: &[El<'_>], cut: Cut) -> bool {
         None => return false,
         Some(El::S(s)) => *s,
         Some(El::C(c)) if q.comp => split_char(c, cut.comp).next().unwrap_or(""),
-        Some(El::R(_)) if q.comp => "",
+        Some(El::CL(c)) if q.comp => c.first().copied().unwrap_or(""),
+        Some(El::R(_) | El::RL(_)) if q.comp => "",
         Some(_) => return false,
     };
     q.codes.contains(v)

@@ -433,8 +433,9 @@ const DETACH_SEGMENTS: usize = 2000;
 ///
 /// Byte-identical to `orjson.dumps` of Python's `split_segment` results and of
 /// `build_data(dictionary, segments)`; None (decline: the caller renders in Python)
-/// for a text with a lone surrogate, a release character in a text, a delimiter that
-/// is not one character, an unsupported dictionary or a non-ASCII date/time value.
+/// for a text with a lone surrogate, a text holding the release character and one of
+/// `_SENTINELS` (`body::is_sentinel`), a delimiter that is not one character, an
+/// unsupported dictionary or a non-ASCII date/time value.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (texts, element, component, repetition, release, dictionary, with_data))]
@@ -476,7 +477,8 @@ fn render_body<'py>(
     // tags packed in a u64 (bytes and length; longer tags are not cached).
     let mut seen: Vec<(u64, Bound<'py, PyString>)> = Vec::with_capacity(32);
     let mut tags = Vec::with_capacity(b.tags.len());
-    for &t in &b.tags {
+    for t in &b.tags {
+        let t: &str = t;
         let key = pack_tag(t);
         let hit = key.and_then(|k| seen.iter().find(|(x, _)| *x == k));
         let s = match hit {

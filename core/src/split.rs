@@ -44,7 +44,7 @@ pub fn split_char(text: &str, sep: char) -> CharSplit<'_> {
 pub fn contains_char(text: &str, c: char) -> bool {
     if c.is_ascii() {
         let b = c as u8;
-        text.as_bytes().iter().any(|&x| x == b)
+        text.as_bytes().contains(&b)
     } else {
         text.contains(c)
     }
