@@ -309,7 +309,7 @@ def transaction(draw: Any) -> tuple[list[str], Delimiters, Dictionary | None]:
     return texts, delims, draw(st.sampled_from([d, d, d, None]))
 
 
-@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(transaction())
 def test_generated_transactions_identical(
     tx: tuple[list[str], Delimiters, Dictionary | None],
