@@ -83,6 +83,8 @@ def parse(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     for line in lines[1:]:
         k, _, v = line.partition(":")
         headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers:  # the first response only (another may follow it)
+        body = body[: int(headers["content-length"])]
     return int(lines[0].split()[1]), headers, body
 
 

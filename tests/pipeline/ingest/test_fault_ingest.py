@@ -56,7 +56,7 @@ def test_fault2_sigkill_ingest_mid_file_then_restart(
 
     To be mid-file deterministically, ingest runs with small messages
     (max_message_bytes=2048, so the file becomes ~1,000 records) and a
-    150 ms producer linger: every produce wave (16 messages at most) waits
+    300 ms producer linger: every produce wave (16 messages at most) waits
     for its acknowledgements, so the file takes several seconds to produce.
     The kill happens once 25 % of its records are on edi.inbound, and the test
     checks that not all of them were (else it proves nothing).
@@ -72,7 +72,7 @@ def test_fault2_sigkill_ingest_mid_file_then_restart(
     ST02: the worker's duplicate key must tell them apart (first GS06 + ST02),
     or it drops chunks as "duplicates" even without any fault.
     """
-    s = make_settings(max_message_bytes=2048, producer_linger_ms=150, partitions=2)
+    s = make_settings(max_message_bytes=2048, producer_linger_ms=300, partitions=2)
     data = x12_file(41, 300, 4)
     partner = PartnerRegistry(load_partners(s.partners)).get("sandbox")
     assert partner is not None
