@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use crate::data;
 use crate::dict::Dict;
-use crate::json::write_str;
+use crate::json::{write_array, write_str, write_str_array};
 use crate::split::{contains_char, split_char};
 
 /// One element of a split segment (`parsers.model.Element`), its text not yet cut
@@ -106,14 +106,7 @@ pub fn split_segment<'a>(text: &'a str, d: &Delims) -> Vec<El<'a>> {
 
 /// Append `text.split(sep)` as a JSON array of strings.
 fn write_split(out: &mut Vec<u8>, text: &str, sep: char) {
-    out.push(b'[');
-    for (i, s) in split_char(text, sep).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_str(out, s);
-    }
-    out.push(b']');
+    write_array(out, split_char(text, sep), write_str);
 }
 
 /// Append one segment as a JSON array (orjson's bytes for its `Segment`).
@@ -126,40 +119,10 @@ pub fn write_segment(out: &mut Vec<u8>, seg: &[El<'_>], cut: Cut) {
         match el {
             El::S(s) => write_str(out, s),
             El::C(c) => write_split(out, c, cut.comp),
-            El::R(r) => {
-                out.push(b'[');
-                for (j, one) in split_char(r, cut.rep).enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    write_split(out, one, cut.comp);
-                }
-                out.push(b']');
-            }
-            El::CL(c) => write_list(out, c),
-            El::RL(reps) => {
-                out.push(b'[');
-                for (j, one) in reps.iter().enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    write_list(out, one);
-                }
-                out.push(b']');
-            }
+            El::R(r) => write_array(out, split_char(r, cut.rep), |out, one| write_split(out, one, cut.comp)),
+            El::CL(c) => write_str_array(out, c),
+            El::RL(reps) => write_array(out, reps.iter(), |out, one| write_str_array(out, one)),
         }
-    }
-    out.push(b']');
-}
-
-/// Append strings as a JSON array.
-fn write_list(out: &mut Vec<u8>, parts: &[&str]) {
-    out.push(b'[');
-    for (i, s) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_str(out, s);
     }
     out.push(b']');
 }

@@ -132,16 +132,21 @@ pub fn write_key(out: &mut Vec<u8>, key: &str) {
     out.push(b':');
 }
 
-/// Append a JSON array of strings.
-pub fn write_str_array(out: &mut Vec<u8>, items: &[&str]) {
+/// Append a JSON array, each item written by `write` (commas between them).
+pub fn write_array<T>(out: &mut Vec<u8>, items: impl IntoIterator<Item = T>, mut write: impl FnMut(&mut Vec<u8>, T)) {
     out.push(b'[');
-    for (i, s) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, s);
+        write(out, item);
     }
     out.push(b']');
+}
+
+/// Append a JSON array of strings.
+pub fn write_str_array(out: &mut Vec<u8>, items: &[&str]) {
+    write_array(out, items, |out, s| write_str(out, s));
 }
 
 #[cfg(test)]
