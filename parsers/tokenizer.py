@@ -232,6 +232,9 @@ def cut(syn: Syntax, buf: bytes, pos: int, end: int) -> int:
     return -1 if q == -1 else q + len(t)
 
 
+_BOUNDARY_TAGS = {Standard.X12: (b"IEA", b"ISA"), Standard.EDIFACT: (b"UNZ", b"UNB", b"UNA")}
+
+
 def find_boundary(syn: Syntax, buf: bytes, pos: int, end: int) -> tuple[int, bool] | None:
     """The next interchange trailer or header in ``buf[pos:end]``.
 
@@ -242,7 +245,18 @@ def find_boundary(syn: Syntax, buf: bytes, pos: int, end: int) -> tuple[int, boo
     m = syn.boundary_first.match(buf, pos, end)
     start = pos
     if m is None:
-        m = syn.boundary.search(buf, pos, end)
+        # Every match ends in one of these tags: search from the first one's terminator
+        # (the regex alone would try each segment on the way).
+        p = -1
+        for tag in _BOUNDARY_TAGS[syn.standard]:
+            q = buf.find(tag, pos, end)
+            if q >= 0 and (p < 0 or q < p):
+                p = q
+        if p < 0:
+            return None
+        while p > pos and buf[p - 1] in syn.ws:
+            p -= 1
+        m = syn.boundary.search(buf, max(pos, p - len(syn.term)), end)
         while m is not None and syn.rel is not None and escaped(buf, pos, m.start(), syn.rel):
             m = syn.boundary.search(buf, m.start() + 1, end)
         if m is None:

@@ -177,6 +177,8 @@ class Tolerance:
         """Apply to lists of errors in place; an error shared by two lists stays one object."""
         judged: dict[int, EdiError] = {}
         for errs in lists:
+            if not errs:
+                continue
             for i, e in enumerate(errs):
                 new = judged.get(id(e))
                 if new is None:
