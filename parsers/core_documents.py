@@ -6,8 +6,10 @@ core (:mod:`parsers.accel`) both come back from Rust as JSON bytes
 (``edi_mesh_core.render_body``), byte-identical to ``orjson.dumps`` of what
 :mod:`parsers.documents` and :mod:`parsers.data` build; Python keeps the small
 per-transaction part (envelope fields, id, keys, HL tree) and splices the bytes
-in. Keys and the HL tree read only a few segments, so they get a
-:class:`LazySegments` that splits a segment on first access. The core declines
+in. Keys and the HL tree get a :class:`LazySegments`: the core writes their JSON
+for the common types (``keys_json``, ``hl_tree``; spliced as ``orjson.Fragment``) or
+reads the values they need in batches (``component_values``), and a segment is split
+in Python only on direct access (the fallbacks). The core declines
 (None) what it does not reproduce exactly (text that is no valid UTF-8, a text
 holding the release character and one of ``parsers.segments._SENTINELS``, ...);
 those transactions take the Python path, the reference.
