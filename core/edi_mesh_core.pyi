@@ -116,3 +116,63 @@ def element_values(
     with the ``release`` character or a lone surrogate, a position out of range, a
     delimiter that is not one character, or an index 0.
     """
+
+def component_values(
+    texts: list[str],
+    positions: list[int],
+    specs: list[tuple[int, int]],
+    element: str,
+    component: str,
+    repetition: str | None,
+    release: str | None,
+    /,
+) -> list[tuple[str | None, ...]] | None:
+    """Per position ``p``, ``tuple(comp(split_segment(texts[p], d), i, j) for i, j in specs)``.
+
+    ``comp`` is ``parsers.keys_common.comp`` (component ``j`` of element ``i``, of its first
+    repeat; ``j == 1`` is ``el``; None when absent or empty).
+    Release characters are read as ``split_segment`` reads them. None (decline: read them
+    in Python) for a position out of range, an index 0, a lone surrogate, a text holding
+    the ``release`` character and one of ``parsers.segments._SENTINELS``, or a delimiter
+    that is not one character.
+    """
+
+def hl_tree(
+    texts: list[str],
+    starts: list[int],
+    body_end: int,
+    levels: dict[str, str],
+    max_depth: int,
+    element: str,
+    component: str,
+    repetition: str | None,
+    release: str | None,
+    /,
+) -> bytes | None:
+    """``orjson.dumps(parsers.keys.build_hl_tree(...))`` of the HL / CPS segments at ``starts``.
+
+    ``starts`` are the (ascending, non-empty) indexes of the HL (CPS) segments, ``body_end``
+    the trailer's index (else the segment count), ``levels`` the level names
+    (``HL_LEVELS`` / ``CPS_LEVELS``), ``max_depth`` ``MAX_TREE_DEPTH``. None (decline)
+    as for :func:`component_values`, or for ``starts`` not strictly ascending.
+    """
+
+def keys_json(
+    texts: list[str],
+    x12: bool,
+    type: str,
+    element: str,
+    component: str,
+    repetition: str | None,
+    release: str | None,
+    /,
+) -> bytes | None:
+    """``orjson.dumps(parsers.keys.extract_keys(standard, type, segs))`` of one transaction.
+
+    ``segs = [split_segment(t, d) for t in texts]``; ``x12``: the standard is X12 (else
+    UN/EDIFACT). None (decline: compute them in Python) for a type whose keys it does not
+    write (the ``beginning`` fallback, 277, EDIFACT without BGM), a tag holding the release
+    character (or the release character being the element separator), a text with the
+    release character and one of ``parsers.segments._SENTINELS``, a lone surrogate, or a
+    delimiter that is not one character.
+    """

@@ -6,8 +6,10 @@ core (:mod:`parsers.accel`) both come back from Rust as JSON bytes
 (``edi_mesh_core.render_body``), byte-identical to ``orjson.dumps`` of what
 :mod:`parsers.documents` and :mod:`parsers.data` build; Python keeps the small
 per-transaction part (envelope fields, id, keys, HL tree) and splices the bytes
-in. Keys and the HL tree read only a few segments, so they get a
-:class:`LazySegments` that splits a segment on first access. The core declines
+in. Keys and the HL tree get a :class:`LazySegments`: the core writes their JSON
+for the common types (``keys_json``, ``hl_tree``; spliced as ``orjson.Fragment``) or
+reads the values they need in batches (``component_values``), and a segment is split
+in Python only on direct access (the fallbacks). The core declines
 (None) what it does not reproduce exactly (text that is no valid UTF-8, a text
 holding the release character and one of ``parsers.segments._SENTINELS``, ...);
 those transactions take the Python path, the reference.
@@ -22,8 +24,8 @@ import orjson
 
 from parsers import accel
 from parsers.dictionary import Dictionary, lookup
-from parsers.keys import build_hl_tree, extract_keys
-from parsers.keys_common import el
+from parsers.keys import encoded_hl_tree, encoded_keys, extract_keys
+from parsers.keys_common import comp, el
 from parsers.model import Delimiters, Group, Interchange, Segment, Transaction
 from parsers.segments import split_segment
 
@@ -69,17 +71,47 @@ class LazySegments(Sequence[Segment]):
         self, positions: list[int], indexes: tuple[int, ...]
     ) -> list[tuple[str | None, ...]]:
         """``tuple(el(self[p], i) for i in indexes)`` per position: from the core when it can."""
-        core = accel.CORE
-        read = getattr(core, "element_values", None)  # absent from a core built before it
+        return self.comps(positions, tuple((i, 1) for i in indexes))
+
+    def comps(
+        self, positions: list[int], specs: tuple[tuple[int, int], ...]
+    ) -> list[tuple[str | None, ...]]:
+        """``tuple(comp(self[p], i, j) for i, j in specs)`` per position: from the core when it can."""
+        read = getattr(accel.CORE, "component_values", None)  # absent from an older core
         if read is not None:
             d = self._d
             got: list[tuple[str | None, ...]] | None = read(
-                self._texts, positions, list(indexes), d.element, d.component, d.repetition,
+                self._texts, positions, list(specs), d.element, d.component, d.repetition,
                 d.release,
             )  # fmt: skip
             if got is not None:
                 return got
-        return [tuple(el(self[p], i) for i in indexes) for p in positions]
+        return [tuple(comp(self[p], i, j) for i, j in specs) for p in positions]
+
+    def keys_json(self, x12: bool, type: str) -> bytes | None:
+        """The core's ``orjson.dumps(extract_keys(...))`` of these segments, or None."""
+        write = getattr(accel.CORE, "keys_json", None)  # absent from an older core
+        if write is None:
+            return None
+        d = self._d
+        got: bytes | None = write(
+            self._texts, x12, type, d.element, d.component, d.repetition, d.release
+        )
+        return got
+
+    def hl_json(
+        self, starts: list[int], body_end: int, levels: dict[str, str], max_depth: int
+    ) -> bytes | None:
+        """The core's ``orjson.dumps(build_hl_tree(...))`` of the HL / CPS at ``starts``, or None."""
+        tree = getattr(accel.CORE, "hl_tree", None)  # absent from an older core
+        if tree is None:
+            return None
+        d = self._d
+        got: bytes | None = tree(
+            self._texts, starts, body_end, levels, max_depth, d.element, d.component,
+            d.repetition, d.release,
+        )  # fmt: skip
+        return got
 
     def first_is(self, i: int, tag: str, value: str) -> bool:
         """``keys_common.el(self[i], 1) == value`` for segment ``i`` (tagged ``tag``), unsplit.
@@ -176,9 +208,11 @@ def render_with_core(
     pub = base["partner"]
     partner_id = str(pub.get("id", "")) if pub else ""
     doc_id = docs.document_id(interchange, group, tx, partner_id=partner_id)
-    hl = build_hl_tree(standard, segs, tags)
-    keys = extract_keys(standard, tx.type, segs, tags)
-    base.update(id=doc_id, keys=keys, hl=hl)
+    hl = encoded_hl_tree(standard, segs, tags)
+    # Fragments after the first carry scalar_keys(keys): those need the dict.
+    keys = None if whole else extract_keys(standard, tx.type, segs, tags)
+    whole_keys = encoded_keys(standard, tx.type, segs, tags) if keys is None else keys
+    base.update(id=doc_id, keys=whole_keys, hl=hl)
     descriptor = b""
     if with_data:
         desc = dictionary.descriptor() if dictionary is not None else None
@@ -195,7 +229,7 @@ def render_with_core(
         frag = dict(base)
         frag.update(
             id=fid,
-            keys=keys if index == 1 else docs.scalar_keys(keys),
+            keys=keys if index == 1 or keys is None else docs.scalar_keys(keys),
             hl=hl if index == 1 else None,
             fragment={"index": index, "count": count, "of_id": doc_id, "segments": [start, end]},
         )

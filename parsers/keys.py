@@ -99,7 +99,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from parsers.keys_common import TRAILERS, Keys, Segs, Tx, beginning, el
+import orjson
+
+from parsers.keys_common import TRAILERS, Keys, Segs, Tx, beginning
 from parsers.keys_edifact import EDIFACT_EXTRACTORS, edifact_generic
 from parsers.keys_x12 import X12_EXTRACTORS
 
@@ -113,6 +115,19 @@ def extract_keys(standard: str, type: str, segments: Segs, tags: list[str] | Non
     if standard == "x12":
         return X12_EXTRACTORS.get(type, beginning)(t)
     return EDIFACT_EXTRACTORS.get(type, edifact_generic)(t)
+
+
+def encoded_keys(
+    standard: str, type: str, segments: Segs, tags: list[str] | None = None
+) -> Keys | orjson.Fragment:
+    """:func:`extract_keys` for ``orjson.dumps``: the core's JSON of them when it writes them.
+
+    ``segments`` offering ``keys_json`` (``parsers.core_documents.LazySegments``) may give
+    the keys' JSON bytes (an ``orjson.Fragment``, the same bytes) without building them.
+    """
+    write = getattr(segments, "keys_json", None)
+    got = None if write is None else write(standard == "x12", type)
+    return orjson.Fragment(got) if got is not None else extract_keys(standard, type, segments, tags)
 
 
 # ---------------------------------------------------------------------------
@@ -176,6 +191,14 @@ MAX_TREE_DEPTH: Final = 64
 _TREE_TAGS: Final = {"x12": ("HL", HL_LEVELS), "edifact": ("CPS", CPS_LEVELS)}
 
 
+def _tree_segments(standard: str, t: Tx) -> tuple[list[int], int, dict[str, str]]:
+    """The HL / CPS indexes of ``t``, where its last node ends (the trailer) and the level names."""
+    tag, levels = _TREE_TAGS["x12" if standard == "x12" else "edifact"]
+    tags = t.tags
+    n = len(tags)
+    return t.positions(tag), n - 1 if n and tags[-1] in TRAILERS else n, levels
+
+
 def build_hl_tree(standard: str, segments: Segs, tags: list[str] | None = None) -> Keys | None:
     """The HL (X12) or CPS (EDIFACT) hierarchy as a tree; None when there is none.
 
@@ -188,28 +211,24 @@ def build_hl_tree(standard: str, segments: Segs, tags: list[str] | None = None) 
     ``orphans`` with the reason. A repeated id is listed in ``duplicates``; later
     children attach to its latest occurrence.
     """
-    tag, levels = _TREE_TAGS["x12" if standard == "x12" else "edifact"]
-    starts = Tx(segments, tags).positions(tag)
+    t = Tx(segments, tags)
+    starts, body_end, levels = _tree_segments(standard, t)
     if not starts:
         return None
-    n = len(segments)
-    body_end = n - 1 if n and segments[-1][0] in TRAILERS else n
     nodes: dict[str, tuple[Keys, int]] = {}
     roots: list[Keys] = []
     orphans: list[Keys] = []
     duplicates: list[str] = []
     ends = [*starts[1:], body_end]
-    for i, end in zip(starts, ends, strict=True):
-        s = segments[i]
-        hid = el(s, 1) or ""
-        parent = el(s, 2)
-        code = el(s, 3)
+    rows = t.values(starts, (1, 2, 3, 4))
+    for i, end, (hid_, parent, code, child) in zip(starts, ends, rows, strict=True):
+        hid = hid_ or ""
         node: Keys = {
             "id": hid,
             "parent": parent,
             "level_code": code,
             "level": levels.get(code) if code else None,
-            "child_code": el(s, 4),
+            "child_code": child,
             "segments": [i, max(end, i + 1)],
             "children": [],
         }
@@ -237,10 +256,30 @@ def build_hl_tree(standard: str, segments: Segs, tags: list[str] | None = None) 
     return {"count": len(starts), "roots": roots, "orphans": orphans, "duplicates": duplicates}
 
 
+def encoded_hl_tree(
+    standard: str, segments: Segs, tags: list[str] | None = None
+) -> Keys | orjson.Fragment | None:
+    """:func:`build_hl_tree` for ``orjson.dumps``: the core's JSON of it when it writes it.
+
+    ``segments`` offering ``hl_json`` (``parsers.core_documents.LazySegments``) may give
+    the tree's JSON bytes (an ``orjson.Fragment``, the same bytes) without building it.
+    """
+    write = getattr(segments, "hl_json", None)
+    if write is None:
+        return build_hl_tree(standard, segments, tags)
+    starts, body_end, levels = _tree_segments(standard, Tx(segments, tags))
+    if not starts:
+        return None
+    got = write(starts, body_end, levels, MAX_TREE_DEPTH)
+    return orjson.Fragment(got) if got is not None else build_hl_tree(standard, segments, tags)
+
+
 __all__ = [
     "CPS_LEVELS",
     "HL_LEVELS",
     "MAX_TREE_DEPTH",
     "build_hl_tree",
+    "encoded_hl_tree",
+    "encoded_keys",
     "extract_keys",
 ]

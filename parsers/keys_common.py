@@ -118,6 +118,40 @@ class Tx:
             return read(positions, indexes)  # type: ignore[no-any-return]
         return [tuple(el(segs[p], i) for i in indexes) for p in positions]
 
+    def comps(
+        self, positions: list[int], specs: tuple[tuple[int, int], ...]
+    ) -> list[tuple[str | None, ...]]:
+        """``tuple(comp(segs[p], i, j) for i, j in specs)`` per position, in one core call when it can."""
+        segs = self.segs
+        read = getattr(segs, "comps", None)
+        if read is not None:
+            return read(positions, specs)  # type: ignore[no-any-return]
+        return [tuple(comp(segs[p], i, j) for i, j in specs) for p in positions]
+
+    def column(self, tag: str, indexes: tuple[int, ...]) -> list[tuple[str | None, ...]]:
+        """:meth:`values` of every segment with this tag, in order."""
+        return self.values(self.positions(tag), indexes)
+
+    def row(self, tag: str, indexes: tuple[int, ...]) -> tuple[str | None, ...] | None:
+        """:meth:`values` of the first segment with this tag; None when there is none."""
+        try:
+            p = self.tags.index(tag)
+        except ValueError:
+            return None
+        return self.values([p], indexes)[0]
+
+    def fields(self, tag: str, spec: Sequence[tuple[str, int]]) -> Keys:
+        """``fields(self.first(tag), spec)`` read in one call (all None without the segment)."""
+        got = self.row(tag, tuple(i for _, i in spec))
+        if got is None:
+            return {name: None for name, _ in spec}
+        return {name: v for (name, _), v in zip(spec, got, strict=True)}
+
+    def field(self, tag: str, i: int) -> str | None:
+        """Element ``i`` of the first segment with this tag; None when absent."""
+        got = self.row(tag, (i,))
+        return None if got is None else got[0]
+
     def qualified_positions(self, tag: str, qualifier: str) -> list[int]:
         """Indexes of the :meth:`qualified` segments; unsplit when ``segs`` can test text."""
         segs = self.segs
@@ -144,7 +178,7 @@ def fields(seg: Segment | None, spec: Sequence[tuple[str, int]]) -> Keys:
 
 def ctt(t: Tx) -> str | None:
     """CTT01, the line count the sender declares."""
-    return field(t.first("CTT"), 1)
+    return t.field("CTT", 1)
 
 
 def beginning(t: Tx) -> Keys:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from parsers.keys_common import Keys, Tx, beginning, comp, el, field, unique
+from parsers.keys_common import Keys, Tx, beginning, unique
 
 # ---------------------------------------------------------------------------
 # UN/EDIFACT
@@ -17,36 +17,36 @@ from parsers.keys_common import Keys, Tx, beginning, comp, el, field, unique
 
 def _dtm(t: Tx, qualifier: str) -> str | None:
     """C507 value (2380) of the first DTM whose 2005 qualifier is ``qualifier``."""
-    for s in t.iter("DTM"):
-        if comp(s, 1, 1) == qualifier:
-            return comp(s, 1, 2)
+    for q, v in t.comps(t.positions("DTM"), _QV):
+        if q == qualifier:
+            return v
     return None
 
 
 def _nad(t: Tx, *qualifiers: str) -> str | None:
     """Party id (NAD02 C082/3039) of the first NAD with one of ``qualifiers``, in that order."""
+    rows = t.comps(t.positions("NAD"), ((1, 1), (2, 1)))
     for q in qualifiers:
-        for s in t.iter("NAD"):
-            if el(s, 1) == q:
-                v = comp(s, 2, 1)
-                if v:
-                    return v
+        for code, v in rows:
+            if code == q and v:
+                return v
     return None
 
 
 def _rff(t: Tx, qualifier: str) -> list[str]:
     """RFF C506/1154 references qualified by ``qualifier`` (1153), unique, in order."""
-    return unique([comp(s, 1, 2) for s in t.all("RFF") if comp(s, 1, 1) == qualifier])
+    return unique([v for q, v in t.comps(t.positions("RFF"), _QV) if q == qualifier])
+
+
+# A composite's qualifier and value: C507/2005 and 2380, C506/1153 and 1154, C516/5025, 5004.
+_QV: Final = ((1, 1), (1, 2))
 
 
 def _bgm(t: Tx, number_key: str) -> Keys:
     """BGM keys: document code, number (under ``number_key``) and message function."""
-    bgm = t.first("BGM")
-    return {
-        "document_code": None if bgm is None else comp(bgm, 1, 1),
-        number_key: None if bgm is None else comp(bgm, 2, 1),
-        "message_function": None if bgm is None else comp(bgm, 3, 1),
-    }
+    p = t.positions("BGM")[:1]
+    code, number, function = (t.comps(p, ((1, 1), (2, 1), (3, 1))) or [(None, None, None)])[0]
+    return {"document_code": code, number_key: number, "message_function": function}
 
 
 def _edi_orders(t: Tx) -> Keys:
@@ -81,13 +81,12 @@ def _edi_invoic(t: Tx) -> Keys:
     k["order_numbers"] = _rff(t, "ON")
     k["buyer_id"] = _nad(t, "BY")
     k["supplier_id"] = _nad(t, "SU", "SE")
-    cux = t.first("CUX")
-    k["currency"] = None if cux is None else comp(cux, 1, 2)
+    cux = t.positions("CUX")[:1]
+    k["currency"] = t.comps(cux, ((1, 2),))[0][0] if cux else None
     moa: dict[str, str | None] = {}
-    for s in t.all("MOA"):
-        q = comp(s, 1, 1)
+    for q, v in t.comps(t.positions("MOA"), _QV):
         if q in _INVOICE_TOTALS and q not in moa:
-            moa[q] = comp(s, 1, 2)
+            moa[q] = v
     k["total_amount"] = next((moa[q] for q in _INVOICE_TOTALS if moa.get(q)), None)
     return k
 
@@ -105,36 +104,29 @@ def _edi_desadv(t: Tx) -> Keys:
 
 def _edi_contrl(t: Tx) -> Keys:
     """CONTRL Syntax and service report message keys (names in :mod:`parsers.keys`)."""
-    uci = t.first("UCI")
-    return {
-        "interchange_ref": field(uci, 1),
-        "sender_id": field(uci, 2),
-        "recipient_id": field(uci, 3),
-        "action_code": field(uci, 4),
-        "message_acks": [
-            {
-                "reference": el(s, 1),
-                "type": el(s, 2),
-                "action_code": el(s, 3),
-                "error_code": el(s, 4),
-            }
-            for s in t.all("UCM")
-        ],
-    }
+    k = t.fields(
+        "UCI",
+        (("interchange_ref", 1), ("sender_id", 2), ("recipient_id", 3), ("action_code", 4)),
+    )
+    k["message_acks"] = [
+        {"reference": r, "type": ty, "action_code": a, "error_code": e}
+        for r, ty, a, e in t.column("UCM", (1, 2, 3, 4))
+    ]
+    return k
 
 
 def _edi_aperak(t: Tx) -> Keys:
     """APERAK Application error and acknowledgement message keys (names in :mod:`parsers.keys`)."""
     k = _bgm(t, "document_number")
     k["document_date"] = _dtm(t, "137")
-    k["references"] = [{"qualifier": comp(s, 1, 1), "value": comp(s, 1, 2)} for s in t.all("RFF")]
-    k["error_codes"] = [v for v in (comp(s, 1, 1) for s in t.all("ERC")) if v]
+    k["references"] = [{"qualifier": q, "value": v} for q, v in t.comps(t.positions("RFF"), _QV)]
+    k["error_codes"] = [v for (v,) in t.comps(t.positions("ERC"), ((1, 1),)) if v]
     return k
 
 
 def edifact_generic(t: Tx) -> Keys:
     """Any other message: BGM keys and DTM+137 when it has a BGM, else the fallback."""
-    if t.first("BGM") is None:
+    if "BGM" not in t.tags:
         return beginning(t)
     k = _bgm(t, "document_number")
     k["document_date"] = _dtm(t, "137")

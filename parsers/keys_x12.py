@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Final
 
-from parsers.keys_common import Keys, Tx, as_text, ctt, el, field, fields, unique
+from parsers.keys_common import Keys, Tx, as_text, ctt, unique
 
 # ---------------------------------------------------------------------------
 # X12
@@ -18,8 +18,8 @@ from parsers.keys_common import Keys, Tx, as_text, ctt, el, field, fields, uniqu
 
 def _x12_850(t: Tx) -> Keys:
     """850 Purchase Order keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("BEG"),
+    k = t.fields(
+        "BEG",
         (
             ("purpose_code", 1),
             ("po_type", 2),
@@ -36,8 +36,8 @@ def _x12_850(t: Tx) -> Keys:
 
 def _x12_860(t: Tx) -> Keys:
     """860 Purchase Order Change Request - Buyer Initiated keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("BCH"),
+    return t.fields(
+        "BCH",
         (
             ("purpose_code", 1),
             ("po_type", 2),
@@ -51,8 +51,8 @@ def _x12_860(t: Tx) -> Keys:
 
 def _x12_855(t: Tx) -> Keys:
     """855 Purchase Order Acknowledgment keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("BAK"),
+    return t.fields(
+        "BAK",
         (
             ("purpose_code", 1),
             ("ack_type", 2),
@@ -67,8 +67,8 @@ def _x12_855(t: Tx) -> Keys:
 
 def _x12_865(t: Tx) -> Keys:
     """865 Purchase Order Change Acknowledgment/Request - Seller Initiated keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("BCA"),
+    return t.fields(
+        "BCA",
         (
             ("purpose_code", 1),
             ("ack_type", 2),
@@ -82,8 +82,8 @@ def _x12_865(t: Tx) -> Keys:
 
 def _x12_810(t: Tx) -> Keys:
     """810 Invoice keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("BIG"),
+    k = t.fields(
+        "BIG",
         (
             ("invoice_date", 1),
             ("invoice_number", 2),
@@ -93,7 +93,7 @@ def _x12_810(t: Tx) -> Keys:
             ("transaction_type", 7),
         ),
     )
-    k["total_amount"] = field(t.first("TDS"), 1)
+    k["total_amount"] = t.field("TDS", 1)
     k["line_count"] = t.count("IT1")
     k["declared_line_count"] = ctt(t)
     return k
@@ -101,8 +101,8 @@ def _x12_810(t: Tx) -> Keys:
 
 def _x12_856(t: Tx) -> Keys:
     """856 Ship Notice/Manifest keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("BSN"),
+    k = t.fields(
+        "BSN",
         (
             ("purpose_code", 1),
             ("shipment_id", 2),
@@ -111,7 +111,7 @@ def _x12_856(t: Tx) -> Keys:
             ("hierarchy_structure", 5),
         ),
     )
-    k["po_numbers"] = unique([el(s, 1) for s in t.all("PRF")])
+    k["po_numbers"] = unique([v for (v,) in t.column("PRF", (1,))])
     return k
 
 
@@ -124,29 +124,28 @@ _BHT: Final = (
 )
 
 
-def _party(t: Tx, tag: str, entity: str, i: int) -> str | None:
-    """Element ``i`` of the first ``tag`` (NM1 / N1) segment whose entity code (01) is ``entity``."""
-    for s in t.iter(tag):
-        if el(s, 1) == entity:
-            return el(s, i)
+def _party(rows: list[tuple[str | None, ...]], entity: str, k: int) -> str | None:
+    """Value ``k`` of the first row (a ``column`` of NM1 / N1, entity code 01 first) of ``entity``."""
+    for r in rows:
+        if r[0] == entity:
+            return r[k]
     return None
 
 
 def _x12_837(t: Tx) -> Keys:
     """837 Health Care Claim keys (names in :mod:`parsers.keys`)."""
-    k = fields(t.first("BHT"), (*_BHT, ("claim_type", 6)))
-    k["submitter_name"] = _party(t, "NM1", "41", 3)
-    k["receiver_name"] = _party(t, "NM1", "40", 3)
-    k["billing_provider_id"] = _party(t, "NM1", "85", 9)
-    segs = t.segs
-    hls = t.positions("HL")
+    k = t.fields("BHT", (*_BHT, ("claim_type", 6)))
+    nm1 = t.column("NM1", (1, 3, 9))
+    k["submitter_name"] = _party(nm1, "41", 1)
+    k["receiver_name"] = _party(nm1, "40", 1)
+    k["billing_provider_id"] = _party(nm1, "85", 2)
+    clms = t.positions("CLM")
+    hls = t.positions("HL") if clms else []
+    hl_ids = [v for (v,) in t.values(hls, (1,))]
     claims: list[Keys] = []
-    for i in t.positions("CLM"):
-        s = segs[i]
+    for i, (cid, amount) in zip(clms, t.values(clms, (1, 2)), strict=True):
         h = bisect_right(hls, i) - 1
-        claims.append(
-            {"id": el(s, 1), "amount": el(s, 2), "hl": el(segs[hls[h]], 1) if h >= 0 else None}
-        )
+        claims.append({"id": cid, "amount": amount, "hl": hl_ids[h] if h >= 0 else None})
     k["claim_ids"] = [c["id"] for c in claims if c["id"]]
     k["claim_count"] = len(claims)
     k["claims"] = claims
@@ -155,34 +154,30 @@ def _x12_837(t: Tx) -> Keys:
 
 def _payment(t: Tx) -> Keys:
     """BPR and TRN keys shared by 835 and 820 payments."""
-    bpr = t.first("BPR")
-    trn = t.first("TRN")
-    return {
-        "handling_code": field(bpr, 1),
-        "payment_amount": field(bpr, 2),
-        "credit_debit": field(bpr, 3),
-        "payment_method": field(bpr, 4),
-        "payment_date": field(bpr, 16),
-        "trace_number": field(trn, 2),
-        "payer_id": field(trn, 3),
-    }
+    k = t.fields(
+        "BPR",
+        (
+            ("handling_code", 1),
+            ("payment_amount", 2),
+            ("credit_debit", 3),
+            ("payment_method", 4),
+            ("payment_date", 16),
+        ),
+    )
+    k.update(t.fields("TRN", (("trace_number", 2), ("payer_id", 3))))
+    return k
 
 
 def _x12_835(t: Tx) -> Keys:
     """835 Health Care Claim Payment/Advice keys (names in :mod:`parsers.keys`)."""
     k = _payment(t)
-    k["payer_name"] = _party(t, "N1", "PR", 2)
-    k["payee_name"] = _party(t, "N1", "PE", 2)
-    k["payee_id"] = _party(t, "N1", "PE", 4)
+    n1 = t.column("N1", (1, 2, 4))
+    k["payer_name"] = _party(n1, "PR", 1)
+    k["payee_name"] = _party(n1, "PE", 1)
+    k["payee_id"] = _party(n1, "PE", 2)
     claims = [
-        {
-            "id": el(s, 1),
-            "status": el(s, 2),
-            "charge": el(s, 3),
-            "paid": el(s, 4),
-            "payer_claim_id": el(s, 7),
-        }
-        for s in t.all("CLP")
+        {"id": c, "status": st, "charge": ch, "paid": pd, "payer_claim_id": pc}
+        for c, st, ch, pd, pc in t.column("CLP", (1, 2, 3, 4, 7))
     ]
     k["claim_ids"] = [c["id"] for c in claims if c["id"]]
     k["payer_claim_ids"] = [c["payer_claim_id"] for c in claims if c["payer_claim_id"]]
@@ -194,18 +189,19 @@ def _x12_820(t: Tx) -> Keys:
     """820 Payment Order/Remittance Advice keys (names in :mod:`parsers.keys`)."""
     k = _payment(t)
     del k["credit_debit"]
-    k["remittance_refs"] = [v for v in (el(s, 2) for s in t.all("RMR")) if v]
+    k["remittance_refs"] = [v for (v,) in t.column("RMR", (2,)) if v]
     return k
 
 
 def _x12_834(t: Tx) -> Keys:
     """834 Benefit Enrollment and Maintenance keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("BGN"),
+    k = t.fields(
+        "BGN",
         (("purpose_code", 1), ("reference_id", 2), ("date", 3), ("time", 4), ("action_code", 8)),
     )
-    k["sponsor_id"] = _party(t, "N1", "P5", 4)
-    k["payer_id"] = _party(t, "N1", "IN", 4)
+    n1 = t.column("N1", (1, 4))
+    k["sponsor_id"] = _party(n1, "P5", 1)
+    k["payer_id"] = _party(n1, "IN", 1)
     starts = t.positions("INS")
     refs = t.qualified_positions("REF", "0F")  # a member's first one after its INS: its id
     ref_ids = [v for (v,) in t.values(refs, (2,))]
@@ -229,35 +225,36 @@ def _x12_834(t: Tx) -> Keys:
 
 def _x12_bht(t: Tx) -> Keys:
     """HIPAA BHT sets (270, 271, 278...): BHT keys, TRN02 trace numbers, NM1*IL member ids."""
-    k = fields(t.first("BHT"), _BHT)
-    k["trace_numbers"] = [v for v in (el(s, 2) for s in t.all("TRN")) if v]
-    k["member_ids"] = unique([el(s, 9) for s in t.qualified("NM1", "IL")])
+    k = t.fields("BHT", _BHT)
+    k["trace_numbers"] = [v for (v,) in t.column("TRN", (2,)) if v]
+    k["member_ids"] = unique([v for q, v in t.column("NM1", (1, 9)) if q == "IL"])
     return k
 
 
 def _x12_276(t: Tx) -> Keys:
     """276 Health Care Claim Status Request keys (names in :mod:`parsers.keys`)."""
     k = _x12_bht(t)
-    k["claim_ids"] = unique([el(s, 2) for s in t.qualified("REF", "EJ")])
-    k["payer_claim_ids"] = unique([el(s, 2) for s in t.qualified("REF", "1K")])
+    refs = t.column("REF", (1, 2))
+    k["claim_ids"] = unique([v for q, v in refs if q == "EJ"])
+    k["payer_claim_ids"] = unique([v for q, v in refs if q == "1K"])
     return k
 
 
 def _x12_277(t: Tx) -> Keys:
     """277 Health Care Information Status Notification keys (names in :mod:`parsers.keys`)."""
     k = _x12_276(t)
-    if field(t.first("BHT"), 6) == "TH":  # 277CA (X214): claims are the PT loops' TRN02
-        segs = t.segs
+    if t.field("BHT", 6) == "TH":  # 277CA (X214): claims are the PT loops' TRN02
         hls = t.positions("HL")
         trns = t.positions("TRN")
+        trn02 = [v for (v,) in t.values(trns, (2,))]
         ids: list[str | None] = []
-        for n, i in enumerate(hls):
-            if el(segs[i], 3) != "PT":
+        for n, (i, (level,)) in enumerate(zip(hls, t.values(hls, (3,)), strict=True)):
+            if level != "PT":
                 continue
-            end = hls[n + 1] if n + 1 < len(hls) else len(segs)
+            end = hls[n + 1] if n + 1 < len(hls) else len(t.tags)
             r = bisect_right(trns, i)
             if r < len(trns) and trns[r] < end:
-                ids.append(el(segs[trns[r]], 2))
+                ids.append(trn02[r])
         k["claim_ids"] = unique(ids)
     k["status_codes"] = [as_text(s[1]) for s in t.all("STC") if len(s) > 1 and s[1]]
     return k
@@ -265,23 +262,22 @@ def _x12_277(t: Tx) -> Keys:
 
 def _x12_ack(t: Tx, set_status_tag: str) -> Keys:
     """997 / 999 keys: AK1, AK9 and each set's AK2 with its AK5 / IK5 (``set_status_tag``)."""
-    k = fields(t.first("AK1"), (("functional_id", 1), ("group_control", 2), ("group_version", 3)))
+    k = t.fields("AK1", (("functional_id", 1), ("group_control", 2), ("group_version", 3)))
     k.update(
-        fields(
-            t.first("AK9"),
+        t.fields(
+            "AK9",
             (("ack_code", 1), ("sets_included", 2), ("sets_received", 3), ("sets_accepted", 4)),
         )
     )
-    segs = t.segs
     starts = t.positions("AK2")
     statuses = t.positions(set_status_tag)
+    codes = [v for (v,) in t.values(statuses, (1,))]
     acks: list[Keys] = []
-    for n, i in enumerate(starts):
-        s = segs[i]
-        end = starts[n + 1] if n + 1 < len(starts) else len(segs)
+    for n, (i, (type_, control)) in enumerate(zip(starts, t.values(starts, (1, 2)), strict=True)):
+        end = starts[n + 1] if n + 1 < len(starts) else len(t.tags)
         r = bisect_right(statuses, i)
-        status = segs[statuses[r]] if r < len(statuses) and statuses[r] < end else None
-        acks.append({"type": el(s, 1), "control": el(s, 2), "code": field(status, 1)})
+        code = codes[r] if r < len(statuses) and statuses[r] < end else None
+        acks.append({"type": type_, "control": control, "code": code})
     k["set_controls"] = [a["control"] for a in acks if a["control"]]
     k["set_acks"] = acks
     return k
@@ -299,8 +295,8 @@ def _x12_999(t: Tx) -> Keys:
 
 def _x12_846(t: Tx) -> Keys:
     """846 Inventory Inquiry/Advice keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("BIA"),
+    k = t.fields(
+        "BIA",
         (("purpose_code", 1), ("report_type", 2), ("reference_id", 3), ("date", 4)),
     )
     k["line_count"] = t.count("LIN")
@@ -309,16 +305,16 @@ def _x12_846(t: Tx) -> Keys:
 
 def _x12_940(t: Tx) -> Keys:
     """940 Warehouse Shipping Order keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("W05"),
+    return t.fields(
+        "W05",
         (("order_status", 1), ("depositor_order_number", 2), ("po_number", 3)),
     )
 
 
 def _x12_945(t: Tx) -> Keys:
     """945 Warehouse Shipping Advice keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("W06"),
+    return t.fields(
+        "W06",
         (
             ("reporting_code", 1),
             ("depositor_order_number", 2),
@@ -332,25 +328,25 @@ def _x12_945(t: Tx) -> Keys:
 
 def _x12_204(t: Tx) -> Keys:
     """204 Motor Carrier Load Tender keys (names in :mod:`parsers.keys`)."""
-    k = {"purpose_code": field(t.first("B2A"), 1)}
-    k.update(fields(t.first("B2"), (("scac", 2), ("shipment_id", 4), ("payment_method", 6))))
+    k = {"purpose_code": t.field("B2A", 1)}
+    k.update(t.fields("B2", (("scac", 2), ("shipment_id", 4), ("payment_method", 6))))
     return k
 
 
 def _x12_214(t: Tx) -> Keys:
     """214 Transportation Carrier Shipment Status Message keys (names in :mod:`parsers.keys`)."""
-    k = fields(t.first("B10"), (("reference_id", 1), ("shipment_id", 2), ("scac", 3)))
+    k = t.fields("B10", (("reference_id", 1), ("shipment_id", 2), ("scac", 3)))
     k["statuses"] = [
-        {"code": el(s, 1), "reason": el(s, 2), "date": el(s, 5), "time": el(s, 6)}
-        for s in t.all("AT7")
+        {"code": c, "reason": r, "date": d, "time": tm}
+        for c, r, d, tm in t.column("AT7", (1, 2, 5, 6))
     ]
     return k
 
 
 def _x12_210(t: Tx) -> Keys:
     """210 Motor Carrier Freight Details and Invoice keys (names in :mod:`parsers.keys`)."""
-    k = fields(
-        t.first("B3"),
+    k = t.fields(
+        "B3",
         (
             ("invoice_number", 2),
             ("shipment_id", 3),
@@ -361,19 +357,19 @@ def _x12_210(t: Tx) -> Keys:
             ("scac", 11),
         ),
     )
-    k["po_numbers"] = unique([el(s, 2) for s in t.qualified("N9", "PO")])
+    k["po_numbers"] = unique([v for q, v in t.column("N9", (1, 2)) if q == "PO"])
     return k
 
 
 def _x12_990(t: Tx) -> Keys:
     """990 Response to a Load Tender keys (names in :mod:`parsers.keys`)."""
-    return fields(t.first("B1"), (("scac", 1), ("shipment_id", 2), ("date", 3), ("action_code", 4)))
+    return t.fields("B1", (("scac", 1), ("shipment_id", 2), ("date", 3), ("action_code", 4)))
 
 
 def _x12_ta1(t: Tx) -> Keys:
     """ta1 X12 ta1 keys (names in :mod:`parsers.keys`)."""
-    return fields(
-        t.first("TA1"),
+    return t.fields(
+        "TA1",
         (
             ("interchange_control", 1),
             ("date", 2),

@@ -8,7 +8,9 @@ pub mod body;
 pub mod data;
 pub mod dict;
 pub mod fields;
+pub mod hl;
 pub mod json;
+pub mod keys;
 pub mod split;
 pub mod tokenize;
 

@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PySlice, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PySlice, PyString, PyTuple};
 
 use crate::body::{self, Delims};
 use crate::dict::{Child, Dict, ElemSpec, HashMap, HashSet, LoopDef, Qualifier, Render, SegSpec};
 use crate::fields;
+use crate::hl;
+use crate::keys;
 use crate::split::{split, Element};
 use crate::tokenize::{self, Codec, Kind, Msg, Scan, Syntax};
 
@@ -546,6 +548,129 @@ fn element_values<'py>(
     Ok(Some(out))
 }
 
+/// The strings of `texts` at `positions`, or None (decline) for a position out of range,
+/// an item that is no str, or a lone surrogate.
+fn texts_at<'py>(texts: &Bound<'py, PyList>, positions: &[usize]) -> Option<Vec<Bound<'py, PyString>>> {
+    let mut out = Vec::with_capacity(positions.len());
+    for &p in positions {
+        let s = texts.get_item(p).ok()?.cast_into::<PyString>().ok()?;
+        s.to_str().ok()?;
+        out.push(s);
+    }
+    Some(out)
+}
+
+/// Per position in `positions`, the tuple of `comp(split_segment(texts[p]), i, j)` for each
+/// `(i, j)` of `specs` (str or None; `j == 1` is `el`), release characters read as
+/// `split_segment` does; None (decline: Python reads them) for a position out of range, an
+/// index 0, a lone surrogate, a released text holding one of `_SENTINELS`, or a delimiter
+/// that is not one character.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (texts, positions, specs, element, component, repetition, release))]
+fn component_values<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    positions: Vec<usize>,
+    specs: Vec<(usize, usize)>,
+    element: &str,
+    component: &str,
+    repetition: Option<&str>,
+    release: Option<&str>,
+) -> PyResult<Option<Bound<'py, PyList>>> {
+    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    let Some(items) = texts_at(texts, &positions) else { return Ok(None) };
+    let mut rows = Vec::with_capacity(items.len());
+    let none = py.None();
+    for item in &items {
+        let Ok(text) = item.to_str() else { return Ok(None) };
+        let mut row = Vec::with_capacity(specs.len());
+        for &(i, j) in &specs {
+            let Some(v) = fields::component(text, i, j, &d) else { return Ok(None) };
+            row.push(match v {
+                Some(v) => PyString::new(py, &v).into_any(),
+                None => none.bind(py).clone(),
+            });
+        }
+        rows.push(PyTuple::new(py, row)?);
+    }
+    Ok(Some(PyList::new(py, rows)?))
+}
+
+/// `orjson.dumps(parsers.keys.build_hl_tree(...))` of the HL / CPS segments at `starts`
+/// (ascending, non-empty), their nodes ending at `body_end`, level names from `levels`
+/// (code -> name), nodes deeper than `max_depth` detached; None (decline) as for
+/// [`component_values`].
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (texts, starts, body_end, levels, max_depth, element, component, repetition, release))]
+fn hl_tree<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    starts: Vec<usize>,
+    body_end: usize,
+    levels: &Bound<'py, PyDict>,
+    max_depth: usize,
+    element: &str,
+    component: &str,
+    repetition: Option<&str>,
+    release: Option<&str>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    if starts.is_empty() || starts.windows(2).any(|w| w[0] >= w[1]) {
+        return Ok(None);
+    }
+    let Some(items) = texts_at(texts, &starts) else { return Ok(None) };
+    let mut values = Vec::with_capacity(items.len());
+    for item in &items {
+        let Ok(text) = item.to_str() else { return Ok(None) };
+        let mut row: [Option<std::borrow::Cow<'_, str>>; 4] = Default::default();
+        for (k, v) in row.iter_mut().enumerate() {
+            let Some(got) = fields::component(text, k + 1, 1, &d) else { return Ok(None) };
+            *v = got;
+        }
+        values.push(row);
+    }
+    let rows: Vec<hl::Row<'_>> = values.iter().map(|r| [r[0].as_deref(), r[1].as_deref(), r[2].as_deref(), r[3].as_deref()]).collect();
+    let level = |code: &str| -> Option<String> { levels.get_item(code).ok().flatten().and_then(|v| v.extract::<String>().ok()) };
+    let json = hl::tree_json(&rows, &starts, body_end, level, max_depth);
+    Ok(Some(PyBytes::new(py, &json)))
+}
+
+/// `orjson.dumps(parsers.keys.extract_keys(standard, type, segments))` of one transaction's
+/// segment texts (`x12`: the standard is X12, else EDIFACT), or None (decline: Python
+/// computes them) for a type it does not write (`keys::keys_json`), a text with a lone
+/// surrogate, or a delimiter that is not one character.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (texts, x12, r#type, element, component, repetition, release))]
+fn keys_json<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyList>,
+    x12: bool,
+    r#type: &str,
+    element: &str,
+    component: &str,
+    repetition: Option<&str>,
+    release: Option<&str>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let Some(d) = delims(element, component, repetition, release) else { return Ok(None) };
+    let mut items = Vec::with_capacity(texts.len());
+    for item in texts.iter() {
+        let Ok(s) = item.cast_into::<PyString>() else { return Ok(None) };
+        items.push(s);
+    }
+    let mut strs = Vec::with_capacity(items.len());
+    for s in &items {
+        let Ok(t) = s.to_str() else { return Ok(None) };
+        strs.push(t);
+    }
+    // A panic would be a bug of the core: caught, it becomes None and Python computes them.
+    let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| keys::keys_json(&strs, x12, r#type, d)));
+    let Ok(Ok(json)) = got else { return Ok(None) };
+    Ok(Some(PyBytes::new(py, &json)))
+}
+
 /// The compiled parser core of edi-mesh.
 #[pymodule]
 fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -556,6 +681,9 @@ fn edi_mesh_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreDictionary>()?;
     m.add_function(wrap_pyfunction!(render_body, m)?)?;
     m.add_function(wrap_pyfunction!(element_values, m)?)?;
+    m.add_function(wrap_pyfunction!(component_values, m)?)?;
+    m.add_function(wrap_pyfunction!(hl_tree, m)?)?;
+    m.add_function(wrap_pyfunction!(keys_json, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
