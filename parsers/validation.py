@@ -66,30 +66,38 @@ _ISA_CODES = (
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+_MONTH_DAYS = frozenset(
+    f"{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, _DAYS[m - 1] + 1) if (m, d) != (2, 29)
+)  # every MMDD of a year but Feb 29
+_HHMM = frozenset(f"{h:02d}{m:02d}" for h in range(24) for m in range(60))
+_SECONDS = frozenset(f"{s:02d}" for s in range(60))
+
+
 def valid_date(s: str) -> bool:
-    """YYMMDD or CCYYMMDD with a real month and day (Feb 29 only in leap years)."""
-    if len(s) not in (6, 8) or not isnum(s):
+    """YYMMDD or CCYYMMDD with a real month and day (Feb 29 only in leap years).
+
+    Month and day are one set lookup (the date checks run for every envelope header).
+    """
+    n = len(s)
+    if (n != 6 and n != 8) or not (s.isdigit() and s.isascii()):
         return False
-    if len(s) == 6:
-        y, m, d = int(s[:2]), int(s[2:4]), int(s[4:6])
-        leap = y % 4 == 0  # 00 is 2000, a leap year; 1900 is outside any EDI window
-    else:
-        y, m, d = int(s[:4]), int(s[4:6]), int(s[6:8])
-        leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
-    if not 1 <= m <= 12 or d < 1:
+    md = s[n - 4 :]
+    if md in _MONTH_DAYS:
+        return True
+    if md != "0229":
         return False
-    if m == 2:
-        return d <= (29 if leap else 28)
-    return d <= _DAYS[m - 1]
+    y = int(s[: n - 4])
+    if n == 6:
+        return y % 4 == 0  # 00 is 2000, a leap year; 1900 is outside any EDI window
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
 def valid_time(s: str) -> bool:
     """HHMM, HHMMSS or HHMMSSd[d] (X12 GS05) with real hours, minutes and seconds."""
-    if len(s) not in (4, 6, 7, 8) or not isnum(s):
+    n = len(s)
+    if n not in (4, 6, 7, 8) or not (s.isdigit() and s.isascii()):
         return False
-    if int(s[:2]) > 23 or int(s[2:4]) > 59:
-        return False
-    return len(s) == 4 or int(s[4:6]) <= 59
+    return s[:4] in _HHMM and (n == 4 or s[4:6] in _SECONDS)
 
 
 def check_isa(els: Sequence[str], scanned: bool) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 
 import pytest
@@ -42,6 +43,33 @@ def test_valid_date(value: str, ok: bool) -> None:
 )  # fmt: skip
 def test_valid_time(value: str, ok: bool) -> None:
     assert valid_time(value) is ok
+
+
+def test_valid_date_agrees_with_the_calendar_for_every_month_and_day() -> None:
+    # The set lookups against datetime.date: all days 00-32 of months 00-13, century leap rules.
+    for year in (1900, 1996, 1999, 2000, 2023, 2024, 2100, 2400):
+        for month in range(14):
+            for day in range(33):
+                try:
+                    datetime.date(year, month, day)
+                    real = True
+                except ValueError:
+                    real = False
+                assert valid_date(f"{year:04d}{month:02d}{day:02d}") is real
+                short = f"{year % 100:02d}{month:02d}{day:02d}"
+                assert valid_date(short) is (real or ((month, day) == (2, 29) and year % 4 == 0))
+
+
+def test_valid_time_agrees_with_the_clock_for_every_hour_minute_and_second() -> None:
+    for hour in range(100):
+        for minute in range(100):
+            hhmm = f"{hour:02d}{minute:02d}"
+            assert valid_time(hhmm) is (hour < 24 and minute < 60)
+            for second in (0, 59, 60, 99):
+                ok = hour < 24 and minute < 60 and second < 60
+                assert valid_time(f"{hhmm}{second:02d}") is ok
+                assert valid_time(f"{hhmm}{second:02d}7") is ok
+    assert not valid_time("12\u00b20")  # a superscript digit is not a digit here
 
 
 def test_good_isa_has_no_problems() -> None:
