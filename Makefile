@@ -47,7 +47,7 @@ core-test:
 # Bounded fuzzing of the core (cargo-fuzz, pinned, installed into the venv; nightly features
 # via RUSTC_BOOTSTRAP on stable Rust): FUZZ_SECONDS per target. `make test` runs it briefly.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS := scan split body
+FUZZ_TARGETS := scan split body keys
 FUZZ_VERSION := 0.13.2
 CARGO_FUZZ   := $(VENV)/cargo/bin/cargo-fuzz
 # The pinned cargo-fuzz: the one on PATH when it is that version, else built into the venv.

@@ -120,7 +120,10 @@ def test_chunked_body_refused_413_while_it_streams(facade: Facade) -> None:
         status, headers, body = parse(read_all(s))
     assert status == 413, body
     assert orjson.loads(body)["error"]["code"] == "too_large"
-    assert sent < 4 * CAP  # refused near the cap, not after buffering everything
+    # Refused while the body streams, not after buffering it all (64 MiB): what the client
+    # pushes before it sees the answer sits in the kernel's socket buffers and grows with how
+    # busy the host is (256 KB on an idle machine, 432 KB seen beside a fuzzing build).
+    assert sent < 256 * CAP
     assert "server" not in headers
 
 
